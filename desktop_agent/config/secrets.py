@@ -1,0 +1,96 @@
+"""The API key: in the OS keyring, or else a user-only file with a visible warning.
+
+Never in the database, an export or a log.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVICE = "desktop-agent"
+ACCOUNT = "api-key"
+FALLBACK_NAME = "api-key.secret"
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    backend: str  # "keyring" | "file" | "none"
+    warning: str  # shown to the user when not empty
+
+
+def _keyring():  # type: ignore[no-untyped-def]
+    """The keyring module if a real backend exists, else None (headless Linux has none)."""
+    if os.environ.get("DESKTOP_AGENT_NO_KEYRING"):
+        return None
+    try:
+        import keyring
+        from keyring.backends import fail
+
+        backend = keyring.get_keyring()
+        # keyrings.alt's plaintext backends are refused on purpose.
+        if isinstance(backend, fail.Keyring) or "keyrings.alt" in type(backend).__module__:
+            return None
+        return keyring
+    except Exception:  # noqa: BLE001 - any import/backend failure means "no keyring"
+        return None
+
+
+class SecretStore:
+    def __init__(self, data_dir: Path) -> None:
+        self._file = data_dir / FALLBACK_NAME
+
+    def status(self) -> KeyStatus:
+        if _keyring() is not None:
+            return KeyStatus("keyring", "")
+        return KeyStatus(
+            "file",
+            f"No system keyring is available: the API key is kept in {self._file}, "
+            "readable only by you.",
+        )
+
+    def get(self) -> str | None:
+        kr = _keyring()
+        if kr is not None:
+            try:
+                value = kr.get_password(SERVICE, ACCOUNT)
+                if value:
+                    return str(value)
+            except Exception:  # noqa: BLE001 - a locked or broken keyring reads as empty
+                pass
+        try:
+            return self._file.read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def set(self, key: str) -> KeyStatus:
+        key = key.strip()
+        if not key:
+            self.clear()
+            return self.status()
+        kr = _keyring()
+        if kr is not None:
+            try:
+                kr.set_password(SERVICE, ACCOUNT, key)
+                self._file.unlink(missing_ok=True)
+                return KeyStatus("keyring", "")
+            except Exception:  # noqa: BLE001 - fall back to the user-only file below
+                pass
+        self._file.parent.mkdir(parents=True, exist_ok=True)
+        # Create with 0600 from the start so the key is never briefly world-readable.
+        fd = os.open(self._file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, stat.S_IRUSR | stat.S_IWUSR)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(key)
+        os.chmod(self._file, stat.S_IRUSR | stat.S_IWUSR)
+        return self.status()
+
+    def clear(self) -> None:
+        kr = _keyring()
+        if kr is not None:
+            try:
+                kr.delete_password(SERVICE, ACCOUNT)
+            except Exception:  # noqa: BLE001 - nothing stored is fine
+                pass
+        self._file.unlink(missing_ok=True)

@@ -1,0 +1,166 @@
+"""Typed settings, declared once with defaults, stored as JSON beside the database.
+
+The API key is never part of these settings: see `secrets.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from desktop_agent.config.paths import settings_path
+from desktop_agent.domain.errors import InvalidInputError
+
+SETTINGS_SCHEMA_VERSION = 1
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+DEFAULT_CONTEXT_BUDGET = 16_000  # tokens, for models without an entry in context_budgets
+
+
+@dataclass
+class ProviderSettings:
+    base_url: str = DEFAULT_BASE_URL
+    model: str = DEFAULT_MODEL  # the primary model of agents that name none
+    fast_model: str = ""  # empty: same as `model`
+    timeout_seconds: float = 60.0  # connect/read timeout; streams need a finite read timeout
+    max_retries: int = 2  # for non-streaming calls; streams are never retried
+    context_budgets: dict[str, int] = field(default_factory=dict)  # model -> tokens
+    compaction: bool = True  # summarise old turns with the fast model instead of trimming
+
+    def context_budget(self, model: str) -> int:
+        return self.context_budgets.get(model, DEFAULT_CONTEXT_BUDGET)
+
+
+@dataclass
+class LearningSettings:
+    # When a session learns, copy its weights to the user's learned state for the agent.
+    follow_session: bool = True
+    judge_goal_with_fast_model: bool = False
+
+
+@dataclass
+class ValidationThresholds:
+    min_rated_turns: int = 5
+    min_approval_low: float = 0.5  # Wilson lower bound below this: fail
+    warn_approval_low: float = 0.65
+    max_drift: float = 0.35  # mean absolute distance from baseline above this: warn
+    max_polarised: int = 2  # more weights than this at <=0.05 or >=0.95: warn
+    min_agreement: float = 0.5  # agreement with tagged feedback below this: warn
+
+
+@dataclass
+class Settings:
+    schema_version: int = SETTINGS_SCHEMA_VERSION
+    provider: ProviderSettings = field(default_factory=ProviderSettings)
+    learning: LearningSettings = field(default_factory=LearningSettings)
+    validation: ValidationThresholds = field(default_factory=ValidationThresholds)
+    last_session_id: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _coerce(cls: type, raw: object, where: str) -> Any:
+    """Build dataclass `cls` from `raw`, keeping defaults for missing keys, checking types."""
+    if not isinstance(raw, dict):
+        raise InvalidInputError(f"settings: {where} must be an object")
+    instance = cls()
+    for f in fields(cls):
+        if f.name not in raw:
+            continue
+        value = raw[f.name]
+        default = getattr(instance, f.name)
+        key = f"{where}.{f.name}" if where else f.name
+        if hasattr(default, "__dataclass_fields__"):
+            value = _coerce(type(default), value, key)
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise InvalidInputError(f"settings: {key} must be true or false")
+        elif isinstance(default, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidInputError(f"settings: {key} must be a number")
+            if not math.isfinite(value) or value < 0:
+                raise InvalidInputError(f"settings: {key} must be a finite number >= 0")
+            value = type(default)(value)
+        elif isinstance(default, str):
+            if not isinstance(value, str):
+                raise InvalidInputError(f"settings: {key} must be a string")
+        elif isinstance(default, dict):
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in value.items()
+            ):
+                raise InvalidInputError(f"settings: {key} must map model names to token counts")
+        setattr(instance, f.name, value)
+    return instance
+
+
+def load_settings(data_dir: Path) -> Settings:
+    """Read settings; a missing file gives defaults, a broken one raises with the reason."""
+    path = settings_path(data_dir)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read settings file {path}: {exc}") from exc
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"settings file {path} is not valid JSON: {exc}") from exc
+    if isinstance(raw, dict) and raw.get("schema_version", 1) > SETTINGS_SCHEMA_VERSION:
+        raise InvalidInputError(
+            f"settings file {path} was written by a newer Desktop Agent "
+            f"(schema {raw['schema_version']}); please upgrade"
+        )
+    settings: Settings = _coerce(Settings, raw, "")
+    settings.schema_version = SETTINGS_SCHEMA_VERSION
+    return settings
+
+
+def save_settings(data_dir: Path, settings: Settings) -> None:
+    """Write atomically: a crash mid-write leaves the previous file intact."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings_path(data_dir)
+    tmp = path.with_suffix(".json.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(settings.to_json(), fh, indent=2, sort_keys=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class EffectiveProvider:
+    """Provider settings after the standard environment variables are applied."""
+
+    base_url: str
+    model: str
+    fast_model: str
+    api_key: str | None
+    timeout_seconds: float
+    max_retries: int
+
+    @property
+    def configured(self) -> bool:
+        """A key, or a non-OpenAI endpoint (local servers usually need no key)."""
+        return bool(self.api_key) or self.base_url.rstrip("/") != DEFAULT_BASE_URL
+
+
+def effective_provider(
+    settings: Settings, stored_key: str | None, env: dict[str, str] | None = None
+) -> EffectiveProvider:
+    env = dict(os.environ) if env is None else env
+    provider = settings.provider
+    model = env.get("DESKTOP_AGENT_MODEL") or provider.model
+    return EffectiveProvider(
+        base_url=env.get("OPENAI_BASE_URL") or provider.base_url,
+        model=model,
+        fast_model=provider.fast_model or model,
+        api_key=env.get("OPENAI_API_KEY") or stored_key,
+        timeout_seconds=provider.timeout_seconds,
+        max_retries=provider.max_retries,
+    )

@@ -1,0 +1,1 @@
+"""Pure-Python core: weights, behaviour compiler, learning rule, file formats, statistics."""

@@ -1,0 +1,1 @@
+"""The OpenAI-compatible provider behind one small interface."""

@@ -1,0 +1,1 @@
+"""Application services: use cases that combine domain, store and llm (no Qt)."""

@@ -1,0 +1,1 @@
+"""Persistence on SQLite through peewee: schema, migrations, search and the store API."""
