@@ -1,3 +1,5 @@
 """Fixtures registered for every test (see tests/conftest.py)."""
 
 from __future__ import annotations
+
+from tests.support.fake_openai import fake_openai  # noqa: F401

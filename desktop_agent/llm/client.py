@@ -1,0 +1,257 @@
+"""The OpenAI-compatible provider behind one small interface: stream, complete, list models.
+
+`import openai` costs ~0.4 s, so it happens inside the methods that need it, never when
+this module is imported (the CLI's fast paths and the window's first paint stay quick).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from desktop_agent.llm.errors import STREAM_CUT_MESSAGE, ProviderError, map_sdk_error
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+# A local server (Ollama, LM Studio, llama.cpp, vLLM) needs no key, but the SDK refuses none.
+PLACEHOLDER_API_KEY = "not-needed"
+
+Messages = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    base_url: str
+    api_key: str | None
+    timeout_seconds: float = 60.0  # connect and per-read timeout; a stream may last longer
+    max_retries: int = 2  # non-streaming calls only: a stream is never retried
+
+
+class ChatStream:
+    """One streamed reply. Iterate once for text deltas; afterwards read `text` and
+    `finish_reason`. No request is sent until iteration starts, so every
+    `ProviderError` comes from the iteration. `cancel()` may be called from any thread.
+    """
+
+    def __init__(
+        self,
+        open_stream: Callable[[], openai.Stream[ChatCompletionChunk]],
+        map_error: Callable[[BaseException, bool, bool], ProviderError],
+    ) -> None:
+        self._open_stream = open_stream
+        self._map_error = map_error
+        self._cancel_requested = threading.Event()
+        self._started = False
+        self._parts: list[str] = []
+        self.finish_reason: str | None = None
+        self.model: str | None = None
+        self.usage: dict[str, int] | None = None
+
+    @property
+    def text(self) -> str:
+        """All text received so far."""
+        return "".join(self._parts)
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel_requested.is_set()
+
+    def cancel(self) -> None:
+        """Stop at the next chunk and close the response (the server sees the hang-up)."""
+        self._cancel_requested.set()
+
+    def __iter__(self) -> Iterator[str]:
+        import openai
+
+        if self._started:
+            raise RuntimeError("a ChatStream can be iterated only once")
+        self._started = True
+        if self.cancelled:
+            return
+        try:
+            sdk_stream = self._open_stream()
+        except (openai.OpenAIError, ValueError) as exc:
+            raise self._map_error(exc, False, False) from exc
+        try:
+            for chunk in sdk_stream:
+                if self.cancelled:
+                    return
+                delta = self._absorb(chunk)
+                if delta:
+                    self._parts.append(delta)
+                    yield delta
+        except (openai.OpenAIError, ValueError) as exc:
+            if self.cancelled:
+                return
+            raise self._map_error(exc, True, bool(self._parts)) from exc
+        finally:
+            sdk_stream.close()
+        if self.finish_reason is None and not self.cancelled:
+            # The body ended cleanly but the answer did not: a proxy or server dropped it.
+            raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+
+    def _absorb(self, chunk: ChatCompletionChunk) -> str:
+        """Record the chunk's metadata; return its text for the first choice."""
+        if chunk.model:
+            self.model = chunk.model
+        if chunk.usage is not None:
+            self.usage = {
+                "prompt_tokens": chunk.usage.prompt_tokens,
+                "completion_tokens": chunk.usage.completion_tokens,
+                "total_tokens": chunk.usage.total_tokens,
+            }
+        text = ""
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            if choice.finish_reason:
+                self.finish_reason = choice.finish_reason
+            if choice.delta is not None and choice.delta.content:
+                text += choice.delta.content
+        return text
+
+
+class ProviderClient:
+    """A thread-safe client for one OpenAI-compatible endpoint. Call `close()` when done."""
+
+    def __init__(self, config: ProviderConfig) -> None:
+        self.config = config
+        self._lock = threading.Lock()
+        self._sdk: openai.OpenAI | None = None
+        self._sdk_no_retry: openai.OpenAI | None = None
+        # Newer OpenAI models reject `max_tokens`; learnt from the first 400 that says so.
+        self._use_max_completion_tokens = False
+
+    def __enter__(self) -> ProviderClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection pool. Safe to call twice."""
+        with self._lock:
+            sdk, self._sdk, self._sdk_no_retry = self._sdk, None, None
+        if sdk is not None:
+            sdk.close()
+
+    # -- the three calls
+
+    def stream_chat(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> ChatStream:
+        """A reply streamed as text deltas (see `ChatStream`); never retried."""
+
+        def open_stream() -> openai.Stream[ChatCompletionChunk]:
+            stream: openai.Stream[ChatCompletionChunk] = self._create(
+                self._clients()[1], messages, model, max_tokens, temperature, stream=True
+            )
+            return stream
+
+        def map_error(exc: BaseException, in_stream: bool, partial: bool) -> ProviderError:
+            return self._map(exc, in_stream=in_stream, partial=partial)
+
+        return ChatStream(open_stream, map_error)
+
+    def complete(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        max_tokens: int | None = None,
+        temperature: float | None = None,
+    ) -> str:
+        """A whole reply at once (summaries, goal judging); retried up to `max_retries`."""
+        import openai
+
+        try:
+            completion: ChatCompletion = self._create(
+                self._clients()[0], messages, model, max_tokens, temperature, stream=False
+            )
+            choices = completion.choices
+        except (openai.OpenAIError, ValueError) as exc:
+            raise self._map(exc) from exc
+        if not choices:
+            raise ProviderError("The provider's answer had no reply in it.", kind="bad_response")
+        return choices[0].message.content or ""
+
+    def list_models(self) -> list[str]:
+        """The model ids the endpoint offers, in its order."""
+        import openai
+
+        try:
+            return [model.id for model in self._clients()[0].models.list()]
+        except (openai.OpenAIError, ValueError) as exc:
+            raise self._map(exc) from exc
+
+    # -- internals
+
+    def _clients(self) -> tuple[openai.OpenAI, openai.OpenAI]:
+        """The SDK client and its no-retry twin (sharing one connection pool)."""
+        with self._lock:
+            if self._sdk is None or self._sdk_no_retry is None:
+                import openai
+
+                self._sdk = openai.OpenAI(
+                    api_key=self.config.api_key or PLACEHOLDER_API_KEY,
+                    base_url=self.config.base_url,
+                    timeout=self.config.timeout_seconds,
+                    max_retries=self.config.max_retries,
+                )
+                self._sdk_no_retry = self._sdk.with_options(max_retries=0)
+            return self._sdk, self._sdk_no_retry
+
+    def _create(
+        self,
+        sdk: openai.OpenAI,
+        messages: Messages,
+        model: str,
+        max_tokens: int | None,
+        temperature: float | None,
+        *,
+        stream: bool,
+    ) -> Any:
+        import openai
+
+        def send() -> Any:
+            params: dict[str, Any] = {}
+            if max_tokens is not None:
+                key = "max_completion_tokens" if self._use_max_completion_tokens else "max_tokens"
+                params[key] = max_tokens
+            if temperature is not None:
+                params["temperature"] = temperature
+            return sdk.chat.completions.create(
+                model=model, messages=cast(Any, list(messages)), stream=stream, **params
+            )
+
+        try:
+            return send()
+        except openai.BadRequestError as exc:
+            # A 400 is refused before any answer starts, so resending is not a stream retry.
+            if max_tokens is None or self._use_max_completion_tokens:
+                raise
+            if "max_completion_tokens" not in str(exc):
+                raise
+            self._use_max_completion_tokens = True
+            return send()
+
+    def _map(
+        self, exc: BaseException, *, in_stream: bool = False, partial: bool = False
+    ) -> ProviderError:
+        return map_sdk_error(
+            exc,
+            base_url=self.config.base_url,
+            timeout_seconds=self.config.timeout_seconds,
+            api_key=self.config.api_key,
+            in_stream=in_stream,
+            partial=partial,
+        )
