@@ -1,0 +1,143 @@
+"""The one deferred SQLite database, opened with pragmas, checked and migrated at start-up."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from peewee import DatabaseError, SqliteDatabase
+
+from desktop_agent.store.schema import MIGRATIONS, Migration
+
+# One connection per thread (peewee's default); workers wrap their work in
+# `database.connection_context()`.
+database = SqliteDatabase(None)
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    # NORMAL in WAL mode is durable against application crashes (kill -9) and never
+    # corrupts; only an OS crash can lose the last commits. FULL costs ~50x per commit.
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 5000,
+    "cache_size": -16_000,  # 16 MB page cache per connection
+    "temp_store": "memory",
+}
+
+
+class StoreError(Exception):
+    """The database cannot be opened safely. The message says why and what to do."""
+
+
+def schema_version() -> int:
+    return int(database.execute_sql("PRAGMA user_version").fetchone()[0])
+
+
+def latest_version(migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    return migrations[-1][0] if migrations else 0
+
+
+def _quick_check(path: Path) -> None:
+    try:
+        rows = database.execute_sql("PRAGMA quick_check").fetchall()
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        raise StoreError(_damaged_message(path, str(exc))) from exc
+    if [r[0] for r in rows] != ["ok"]:
+        detail = "; ".join(str(r[0]) for r in rows[:3])
+        raise StoreError(_damaged_message(path, detail))
+
+
+def _damaged_message(path: Path, detail: str) -> str:
+    backups = sorted(path.parent.glob(path.name + ".backup-v*"))
+    recovery = (
+        f"The most recent backup is {backups[-1]}: quit, move the damaged file aside and copy "
+        f"the backup to {path}."
+        if backups
+        else "Move the damaged file aside to start a new store, or restore it from your own backup."
+    )
+    return f"The database {path} is damaged ({detail}). Nothing was changed. {recovery}"
+
+
+def backup_path(path: Path, version: int) -> Path:
+    return path.with_name(f"{path.name}.backup-v{version}-{time.strftime('%Y%m%d-%H%M%S')}")
+
+
+def _backup(path: Path, version: int) -> Path:
+    """Copy the database (consistently, through SQLite's backup API) before migrating."""
+    target = backup_path(path, version)
+    source = database.connection()
+    with sqlite3.connect(target) as dest:
+        source.backup(dest)
+    dest.close()
+    return target
+
+
+def open_database(
+    path: Path,
+    *,
+    migrations: Sequence[Migration] = MIGRATIONS,
+    on_backup: Callable[[Path], None] | None = None,
+) -> None:
+    """Open (creating if needed), check, and migrate the store at `path`.
+
+    Raises StoreError with a clear message for a damaged file or one written by a
+    newer version; in both cases the file is left exactly as it was.
+    """
+    if not database.is_closed():
+        database.close()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    existed = path.exists() and path.stat().st_size > 0
+    if existed:
+        _refuse_non_sqlite(path)
+    database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    try:
+        database.connect(reuse_if_open=True)
+        if existed:
+            _quick_check(path)
+        _migrate(path, migrations, on_backup)
+    except StoreError:
+        database.close()
+        raise
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        database.close()
+        raise StoreError(_damaged_message(path, str(exc))) from exc
+
+
+def _refuse_non_sqlite(path: Path) -> None:
+    with open(path, "rb") as fh:
+        header = fh.read(16)
+    if header != b"SQLite format 3\x00":
+        raise StoreError(_damaged_message(path, "not an SQLite database"))
+
+
+def _migrate(
+    path: Path, migrations: Sequence[Migration], on_backup: Callable[[Path], None] | None
+) -> None:
+    current = schema_version()
+    target = latest_version(migrations)
+    if current > target:
+        raise StoreError(
+            f"The database {path} was written by a newer version of Desktop Agent "
+            f"(schema {current}; this version knows up to {target}). Nothing was changed: "
+            "please upgrade Desktop Agent."
+        )
+    if current == target:
+        return
+    if current > 0:
+        made = _backup(path, current)
+        if on_backup is not None:
+            on_backup(made)
+    # All pending steps in one transaction: a failure leaves the previous schema intact.
+    with database.atomic():
+        for version, step in migrations:
+            if version > current:
+                step(database)
+        database.execute_sql(f"PRAGMA user_version = {int(target)}")
+
+
+def close_database() -> None:
+    if not database.is_closed():
+        database.close()

@@ -1,0 +1,147 @@
+"""Plain, immutable records the store returns: no live peewee rows leave the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class AgentRecord:
+    id: int
+    name: str
+    system_prompt: str
+    primary_model: str
+    fast_model: str
+    baseline: dict[str, float]
+    learning_rate: float
+    decay: float
+    created_at: float
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    handle: str
+    display_name: str
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    id: str
+    title: str
+    agent_id: int
+    agent_name: str
+    agent_deleted: bool
+    user_id: int
+    user_handle: str
+    created_at: float
+    updated_at: float
+    pinned: bool
+    trashed_at: float | None
+    goal: str
+    goal_progress: float | None
+    weights: dict[str, float]
+    learning_enabled: bool
+    message_count: int
+    preview: str
+    experiment_id: str | None = None
+    arm: str | None = None
+
+    @property
+    def trashed(self) -> bool:
+        return self.trashed_at is not None
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    rating: int  # +1 or -1
+    tags: tuple[str, ...]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class MessageRecord:
+    id: int
+    session_id: str
+    seq: int
+    parent_id: int | None
+    role: str
+    content: str
+    status: str  # complete | incomplete | error
+    status_reason: str
+    model: str
+    weights: dict[str, float] | None
+    created_at: float
+    updated_at: float
+    active: bool = True
+    feedback: FeedbackRecord | None = None
+    version_index: int = 0  # 0-based position among its versions (siblings)
+    version_count: int = 1
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    message_id: int
+    session_id: str
+    session_title: str
+    role: str
+    snippet: str  # plain text; `spans` mark the matched terms
+    spans: tuple[tuple[int, int], ...]
+    created_at: float
+
+
+@dataclass(frozen=True)
+class WeightEventRecord:
+    id: int
+    scope: str  # session | user | agent
+    session_id: str | None
+    user_id: int | None
+    agent_id: int
+    weight: str
+    old: float
+    new: float
+    cause: str
+    message_id: int | None
+    created_at: float
+
+
+@dataclass(frozen=True)
+class CompactionRecord:
+    id: int
+    session_id: str
+    upto_seq: int  # the summary covers active messages with seq <= upto_seq
+    summary: str
+    model: str
+    created_at: float
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    id: str
+    name: str
+    agent_name: str
+    weights: dict[str, float]
+    learning_rate: float
+    decay: float
+    created_at: float
+    parent_id: str | None
+    source_session_id: str | None
+    validation: dict[str, object] | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class ExperimentRecord:
+    id: str
+    name: str
+    agent_id: int
+    agent_name: str
+    snapshot_a: str
+    snapshot_b: str
+    split: float
+    status: str
+    created_at: float
+    stopped_at: float | None
+    promoted: str | None
+    extra: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,70 @@
+"""Full-text search over every message (SQLite FTS5), newest hits first, with snippets."""
+
+from __future__ import annotations
+
+import re
+
+from desktop_agent.store.db import database
+from desktop_agent.store.records import SearchHit
+
+# Private-use characters mark hits inside snippets; they cannot occur in a query term.
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+_SQL = f"""
+SELECT m.id, m.session_id, s.title, m.role, m.created_at,
+       snippet(message_fts, 0, '{_OPEN}', '{_CLOSE}', '…', 16)
+FROM message_fts
+JOIN message AS m ON m.id = message_fts.rowid
+JOIN session AS s ON s.id = m.session_id
+WHERE message_fts MATCH ? AND s.trashed_at IS NULL {{extra}}
+ORDER BY message_fts.rowid DESC
+LIMIT ?
+"""
+
+
+def fts_query(text: str) -> str | None:
+    """Turn what a person types into a safe FTS5 query: every word must match, the
+    last one as a prefix (search-as-you-type). None when there is nothing to search."""
+    words = _TOKEN.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _spans(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    plain: list[str] = []
+    spans: list[tuple[int, int]] = []
+    start = 0
+    length = 0
+    for ch in marked:
+        if ch == _OPEN:
+            start = length
+        elif ch == _CLOSE:
+            spans.append((start, length))
+        else:
+            plain.append(ch)
+            length += 1
+    return "".join(plain), tuple(spans)
+
+
+def search_messages(
+    text: str, *, limit: int = 50, session_id: str | None = None
+) -> list[SearchHit]:
+    query = fts_query(text)
+    if query is None:
+        return []
+    params: list[object] = [query]
+    extra = ""
+    if session_id is not None:
+        extra = "AND m.session_id = ?"
+        params.append(session_id)
+    params.append(limit)
+    cursor = database.execute_sql(_SQL.format(extra=extra), params)
+    hits = []
+    for message_id, sid, title, role, created_at, snippet in cursor.fetchall():
+        plain, spans = _spans(snippet or "")
+        hits.append(SearchHit(message_id, sid, title, role, plain, spans, created_at))
+    return hits

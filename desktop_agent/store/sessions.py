@@ -1,0 +1,207 @@
+"""Sessions: create, rename, pin, trash, restore, purge, list by last activity."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+
+from peewee import JOIN
+
+from desktop_agent.domain.weights import check_weights
+from desktop_agent.store import clock
+from desktop_agent.store.agents import (
+    DEFAULT_AGENT,
+    DEFAULT_USER,
+    ensure_user,
+    get_agent,
+    starting_weights,
+)
+from desktop_agent.store.db import database
+from desktop_agent.store.errors import NotFoundError
+from desktop_agent.store.models import Agent, Session, UserProfile
+from desktop_agent.store.records import SessionRecord
+
+NEW_TITLE = "New conversation"
+MIN_ID_PREFIX = 4
+
+
+def _select():  # type: ignore[no-untyped-def]
+    return (
+        Session.select(Session, Agent.name, Agent.deleted_at, UserProfile.handle)
+        .join(Agent, JOIN.INNER, on=(Session.agent == Agent.id))
+        .switch(Session)
+        .join(UserProfile, JOIN.INNER, on=(Session.user == UserProfile.id))
+    )
+
+
+def _record(row: Session) -> SessionRecord:
+    return SessionRecord(
+        id=row.id,
+        title=row.title,
+        agent_id=row.agent_id,
+        agent_name=row.agent.name,
+        agent_deleted=row.agent.deleted_at is not None,
+        user_id=row.user_id,
+        user_handle=row.user.handle,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        pinned=bool(row.pinned),
+        trashed_at=row.trashed_at,
+        goal=row.goal,
+        goal_progress=row.goal_progress,
+        weights=json.loads(row.weights),
+        learning_enabled=bool(row.learning_enabled),
+        message_count=row.message_count,
+        preview=row.preview,
+        experiment_id=row.experiment_id,
+        arm=row.arm,
+    )
+
+
+def create_session(
+    *,
+    agent: str = DEFAULT_AGENT,
+    user: str = DEFAULT_USER,
+    title: str = NEW_TITLE,
+    weights: Mapping[str, float] | None = None,
+    session_id: str | None = None,
+    created_at: float | None = None,
+    experiment_id: str | None = None,
+    arm: str | None = None,
+) -> SessionRecord:
+    """A new session starts from the user's learned weights, else the agent's baseline."""
+    agent_rec = get_agent(agent, include_deleted=False)
+    with database.atomic():
+        user_rec = ensure_user(user)
+        start = (
+            check_weights(weights)
+            if weights is not None
+            else starting_weights(user_rec.id, agent_rec.id)
+        )
+        stamp = clock.now() if created_at is None else created_at
+        new_id = session_id or str(uuid.uuid4())
+        Session.insert(
+            id=new_id,
+            title=title,
+            agent=agent_rec.id,
+            user=user_rec.id,
+            created_at=stamp,
+            updated_at=stamp,
+            weights=json.dumps(start),
+            experiment_id=experiment_id,
+            arm=arm,
+        ).execute()
+    return get_session(new_id)
+
+
+def get_session(session_id: str) -> SessionRecord:
+    row = _select().where(Session.id == session_id).first()
+    if row is None:
+        raise NotFoundError(f"no session {session_id!r}")
+    return _record(row)
+
+
+def resolve_session_id(text: str) -> str:
+    """Accept a full id or a unique prefix of at least MIN_ID_PREFIX characters."""
+    text = text.strip()
+    if Session.select().where(Session.id == text).exists():
+        return text
+    if len(text) >= MIN_ID_PREFIX:
+        matches = [
+            row.id
+            for row in Session.select(Session.id).where(Session.id.startswith(text)).limit(2)
+        ]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise NotFoundError(f"session id prefix {text!r} is ambiguous; give more characters")
+    raise NotFoundError(f"no session {text!r}")
+
+
+def list_sessions(
+    *,
+    offset: int = 0,
+    limit: int = 100,
+    trashed: bool = False,
+    agent_id: int | None = None,
+    user_id: int | None = None,
+) -> list[SessionRecord]:
+    """Pinned first, then by last activity; the trash lists by time of trashing."""
+    query = _select()
+    if trashed:
+        query = query.where(Session.trashed_at.is_null(False)).order_by(
+            Session.trashed_at.desc()
+        )
+    else:
+        query = query.where(Session.trashed_at.is_null()).order_by(
+            Session.pinned.desc(), Session.updated_at.desc()
+        )
+    if agent_id is not None:
+        query = query.where(Session.agent == agent_id)
+    if user_id is not None:
+        query = query.where(Session.user == user_id)
+    return [_record(row) for row in query.offset(offset).limit(limit)]
+
+
+def count_sessions(
+    *, trashed: bool = False, agent_id: int | None = None, user_id: int | None = None
+) -> int:
+    query = Session.select()
+    query = query.where(
+        Session.trashed_at.is_null(False) if trashed else Session.trashed_at.is_null()
+    )
+    if agent_id is not None:
+        query = query.where(Session.agent == agent_id)
+    if user_id is not None:
+        query = query.where(Session.user == user_id)
+    return int(query.count())
+
+
+def _update(session_id: str, **fields: object) -> SessionRecord:
+    updated = Session.update(**fields).where(Session.id == session_id).execute()
+    if not updated:
+        raise NotFoundError(f"no session {session_id!r}")
+    return get_session(session_id)
+
+
+def rename_session(session_id: str, title: str) -> SessionRecord:
+    title = " ".join(title.split())[:200] or NEW_TITLE
+    return _update(session_id, title=title)
+
+
+def set_pinned(session_id: str, pinned: bool) -> SessionRecord:
+    return _update(session_id, pinned=pinned)
+
+
+def set_goal(session_id: str, goal: str, progress: float | None = None) -> SessionRecord:
+    if progress is not None and not 0.0 <= progress <= 1.0:
+        from desktop_agent.domain.errors import InvalidInputError
+
+        raise InvalidInputError(f"goal progress must be between 0 and 1, got {progress!r}")
+    return _update(session_id, goal=goal.strip(), goal_progress=progress)
+
+
+def set_learning_enabled(session_id: str, enabled: bool) -> SessionRecord:
+    return _update(session_id, learning_enabled=enabled)
+
+
+def trash_session(session_id: str) -> SessionRecord:
+    """Move to the trash (undoable with restore_session)."""
+    return _update(session_id, trashed_at=clock.now())
+
+
+def restore_session(session_id: str) -> SessionRecord:
+    return _update(session_id, trashed_at=None)
+
+
+def purge_session(session_id: str) -> None:
+    """Delete for good, with its messages, feedback, events and compactions."""
+    with database.atomic():
+        deleted = Session.delete().where(Session.id == session_id).execute()
+    if not deleted:
+        raise NotFoundError(f"no session {session_id!r}")
+
+
+def session_exists(session_id: str) -> bool:
+    return Session.select().where(Session.id == session_id).exists()
