@@ -1,0 +1,209 @@
+"""The behaviour compiler: bands, parameters, sensitivity to every change, and diffs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_agent.domain.compiler import (
+    DIRECTIVE_TEXTS,
+    AgentProfile,
+    compile_request,
+    diff_requests,
+    directive_span,
+)
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
+
+PROFILE = AgentProfile(
+    name="assistant",
+    system_prompt="You are a helpful assistant.",
+    primary_model="big-model",
+    fast_model="small-model",
+)
+
+# (value, band): both ends of every band, including the exact boundaries.
+BAND_SAMPLES = [
+    (0.0, 0),
+    (0.199, 0),
+    (0.2, 1),
+    (0.399, 1),
+    (0.4, 2),
+    (0.599, 2),
+    (0.6, 3),
+    (0.799, 3),
+    (0.8, 4),
+    (1.0, 4),
+]
+
+unit = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+weights_strategy = st.fixed_dictionaries({name: unit for name in WEIGHT_NAMES})
+
+
+def with_weight(name: str, value: float) -> dict[str, float]:
+    return {**DEFAULT_WEIGHTS, name: value}
+
+
+@pytest.mark.parametrize("name", WEIGHT_NAMES)
+@pytest.mark.parametrize(("value", "band"), BAND_SAMPLES)
+def test_every_band_of_every_weight_picks_its_directive(name: str, value: float, band: int) -> None:
+    request = compile_request(PROFILE, with_weight(name, value))
+
+    directive = next(d for d in request.directives if d.weight == name)
+    assert directive.band == band
+    assert directive.text == DIRECTIVE_TEXTS[name][band]
+    assert f"- {directive.text}\n" in request.system_prompt
+
+
+def test_every_band_text_is_distinct() -> None:
+    for name in WEIGHT_NAMES:
+        assert len(set(DIRECTIVE_TEXTS[name])) == 5, name
+
+
+def test_request_lists_one_directive_per_weight_in_order() -> None:
+    request = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    assert [d.weight for d in request.directives] == list(WEIGHT_NAMES)
+
+
+def test_system_prompt_is_base_prompt_then_directives_block() -> None:
+    request = compile_request(PROFILE, {"verbosity": 0.42, "formality": 0.7})
+    start, end = directive_span(request)
+
+    assert request.system_prompt[:start].rstrip() == PROFILE.system_prompt
+    block = request.system_prompt[start:end]
+    assert block.startswith("Behaviour directives")
+    assert block.endswith(
+        "Behaviour settings: verbosity 0.42, formality 0.7, autonomy 0.5,"
+        " initiative 0.5, speed_vs_quality 0.5."
+    )
+    assert end == len(request.system_prompt)
+
+
+def test_empty_base_prompt_gives_a_prompt_of_directives_only() -> None:
+    profile = AgentProfile("bare", "", "m", "")
+    request = compile_request(profile, DEFAULT_WEIGHTS)
+    assert directive_span(request) == (0, len(request.system_prompt))
+
+
+@pytest.mark.parametrize(
+    ("speed", "model"),
+    [(0.0, "big-model"), (0.49, "big-model"), (0.5, "small-model"), (1.0, "small-model")],
+)
+def test_speed_vs_quality_chooses_fast_model_from_one_half(speed: float, model: str) -> None:
+    request = compile_request(PROFILE, with_weight("speed_vs_quality", speed))
+    assert request.model == model
+    assert request.parameters()["model"] == model
+
+
+def test_fast_weights_fall_back_to_primary_model_without_a_fast_model() -> None:
+    profile = AgentProfile("solo", "", "only-model", "")
+    assert compile_request(profile, with_weight("speed_vs_quality", 1.0)).model == "only-model"
+
+
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0), unit)
+def test_max_tokens_grows_with_verbosity(low: float, high: float, speed: float) -> None:
+    low, high = sorted((low, high))
+    fewer = compile_request(PROFILE, {"verbosity": low, "speed_vs_quality": speed})
+    more = compile_request(PROFILE, {"verbosity": high, "speed_vs_quality": speed})
+    assert fewer.max_tokens <= more.max_tokens
+
+
+def test_max_tokens_falls_with_speed_and_spans_its_range() -> None:
+    def tokens(verbosity: float, speed: float) -> int:
+        weights = {"verbosity": verbosity, "speed_vs_quality": speed}
+        return compile_request(PROFILE, weights).max_tokens
+
+    assert tokens(0.5, 0.0) > tokens(0.5, 0.5) > tokens(0.5, 1.0)
+    assert tokens(1.0, 0.0) == 4096
+    assert tokens(0.0, 1.0) == 128
+
+
+def test_temperature_spans_its_range_by_formality_and_initiative() -> None:
+    def temperature(formality: float, initiative: float) -> float:
+        weights = {"formality": formality, "initiative": initiative}
+        return compile_request(PROFILE, weights).temperature
+
+    assert temperature(1.0, 0.0) == pytest.approx(0.2)
+    assert temperature(0.0, 1.0) == pytest.approx(1.0)
+    assert temperature(0.8, 0.5) < temperature(0.2, 0.5)
+    assert temperature(0.5, 0.2) < temperature(0.5, 0.8)
+
+
+def test_parameters_are_the_generation_parameters() -> None:
+    request = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    assert request.parameters() == {
+        "model": request.model,
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+    }
+
+
+@given(weights_strategy, st.sampled_from(WEIGHT_NAMES), st.floats(0.01, 1.0))
+def test_any_change_of_a_hundredth_changes_the_request(
+    weights: dict[str, float], name: str, delta: float
+) -> None:
+    changed = dict(weights)
+    moved = weights[name] + delta
+    changed[name] = moved if moved <= 1.0 else weights[name] - delta
+    if changed[name] < 0.0:
+        changed[name] = 0.0 if weights[name] >= 0.01 else 1.0
+
+    before = compile_request(PROFILE, weights)
+    after = compile_request(PROFILE, changed)
+
+    # Not just dataclass inequality: what is sent (prompt or parameters) differs.
+    assert (before.system_prompt, before.parameters()) != (after.system_prompt, after.parameters())
+
+
+@given(weights_strategy)
+def test_compiling_is_deterministic(weights: dict[str, float]) -> None:
+    assert compile_request(PROFILE, weights) == compile_request(PROFILE, dict(weights))
+
+
+def test_bad_weights_are_rejected() -> None:
+    with pytest.raises(InvalidInputError, match="verbosity"):
+        compile_request(PROFILE, {"verbosity": 1.5})
+    with pytest.raises(InvalidInputError, match="humour"):
+        compile_request(PROFILE, {"humour": 0.5})
+
+
+def test_diff_of_equal_requests_is_empty() -> None:
+    request = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    assert diff_requests(request, request) == {
+        "directives": {"removed": [], "added": []},
+        "parameters": {},
+        "settings": {},
+        "base_prompt_changed": False,
+    }
+
+
+def test_diff_names_changed_directives_and_parameters() -> None:
+    before = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    after = compile_request(PROFILE, {**DEFAULT_WEIGHTS, "verbosity": 0.1, "autonomy": 0.55})
+
+    diff = diff_requests(before, after)
+
+    directives = diff["directives"]
+    assert isinstance(directives, dict)
+    assert directives["removed"] == [DIRECTIVE_TEXTS["verbosity"][2]]
+    assert directives["added"] == [DIRECTIVE_TEXTS["verbosity"][0]]
+    assert diff["parameters"] == {"max_tokens": {"from": before.max_tokens, "to": after.max_tokens}}
+    assert diff["settings"] == {
+        "verbosity": {"from": 0.5, "to": 0.1},
+        "autonomy": {"from": 0.5, "to": 0.55},
+    }
+    assert json.loads(json.dumps(diff)) == diff
+
+
+def test_diff_reports_model_switch() -> None:
+    before = compile_request(PROFILE, with_weight("speed_vs_quality", 0.3))
+    after = compile_request(PROFILE, with_weight("speed_vs_quality", 0.7))
+
+    parameters = diff_requests(before, after)["parameters"]
+
+    assert isinstance(parameters, dict)
+    assert parameters["model"] == {"from": "big-model", "to": "small-model"}
+    assert parameters["max_tokens"]["to"] < parameters["max_tokens"]["from"]
