@@ -1,0 +1,84 @@
+"""A/B experiments between two snapshots: deterministic arm assignment and the report."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.domain.stats import two_proportion_p_value, wilson_interval
+
+
+def assign_arm(experiment_id: str, user: str, split: float) -> str:
+    """The arm ("a" or "b") a user is in; the same answer on every machine, every time.
+
+    The first 8 bytes of sha256(f"{experiment_id}:{user}") read as a big-endian integer
+    and divided by 2**64 give a number u, uniform in [0, 1); u < split means "a".
+    So split is the share of users in arm a (0: everyone in b, 1: everyone in a).
+    """
+    if not isinstance(experiment_id, str) or not experiment_id:
+        raise InvalidInputError("experiment id must be a non-empty string")
+    if not isinstance(user, str) or not user:
+        raise InvalidInputError("user must be a non-empty string")
+    if isinstance(split, bool) or not isinstance(split, int | float):
+        raise InvalidInputError(f"split must be a number in [0, 1], got {split!r}")
+    if not math.isfinite(split) or not 0.0 <= split <= 1.0:
+        raise InvalidInputError(f"split must be between 0 and 1, got {split!r}")
+    digest = hashlib.sha256(f"{experiment_id}:{user}".encode()).digest()
+    u = int.from_bytes(digest[:8], "big") / 2**64
+    return "a" if u < split else "b"
+
+
+@dataclass(frozen=True)
+class ArmStats:
+    """What one arm collected: rated replies and how many got a thumbs up."""
+
+    snapshot_id: str
+    users: int
+    sessions: int
+    rated: int
+    approved: int
+
+    def __post_init__(self) -> None:
+        counts = (self.users, self.sessions, self.rated, self.approved)
+        if any(isinstance(c, bool) or not isinstance(c, int) or c < 0 for c in counts):
+            raise InvalidInputError("arm counts must be non-negative integers")
+        if self.approved > self.rated:
+            raise InvalidInputError(
+                f"arm {self.snapshot_id}: approved ({self.approved}) exceeds rated ({self.rated})"
+            )
+
+
+def _arm_json(arm: ArmStats) -> dict[str, object]:
+    ci_low, ci_high = wilson_interval(arm.approved, arm.rated)
+    return {
+        "snapshot_id": arm.snapshot_id,
+        "users": arm.users,
+        "sessions": arm.sessions,
+        "rated": arm.rated,
+        "approved": arm.approved,
+        "approval": arm.approved / arm.rated if arm.rated else None,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+    }
+
+
+def experiment_report(arm_a: ArmStats, arm_b: ArmStats, alpha: float = 0.05) -> dict[str, object]:
+    """Approval per arm with Wilson 95% intervals, the two-proportion p-value, the winner.
+
+    The winner is the arm with the higher approval, named only when p < alpha.
+    """
+    if not 0.0 < alpha < 1.0:
+        raise InvalidInputError(f"alpha must be between 0 and 1, got {alpha!r}")
+    p_value = two_proportion_p_value(arm_a.approved, arm_a.rated, arm_b.approved, arm_b.rated)
+    winner = None
+    if p_value is not None and p_value < alpha:
+        # p is defined, so both arms have ratings and their approvals differ.
+        winner = "a" if arm_a.approved / arm_a.rated > arm_b.approved / arm_b.rated else "b"
+    return {
+        "arms": {"a": _arm_json(arm_a), "b": _arm_json(arm_b)},
+        "p_value": p_value,
+        "alpha": alpha,
+        "winner": winner,
+    }
