@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -207,3 +208,11 @@ def test_diff_reports_model_switch() -> None:
     assert isinstance(parameters, dict)
     assert parameters["model"] == {"from": "big-model", "to": "small-model"}
     assert parameters["max_tokens"]["to"] < parameters["max_tokens"]["from"]
+
+
+def test_documented_mapping_table_matches_the_code() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "weights.md").read_text("utf-8")
+    for name in WEIGHT_NAMES:
+        for band, text in enumerate(DIRECTIVE_TEXTS[name]):
+            assert f"| `{name}` | {band} " in docs
+            assert f"| {text} |" in docs, text
