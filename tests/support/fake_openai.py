@@ -80,9 +80,13 @@ class Error:
 
 @dataclass(frozen=True)
 class Hang:
-    """Reads the request and sends nothing for `seconds` (or until the server stops)."""
+    """Sends nothing for `seconds` (or until the server stops), then hangs up.
+
+    With `text_before_hang` a streamed answer first sends that text, then stalls.
+    """
 
     seconds: float = 30.0
+    text_before_hang: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         owner = self.server.owner
         path = self.path.split("?", 1)[0].rstrip("/")
-        owner._record(self, None)
+        if not path.startswith("/_fake/"):  # the control endpoints are not provider traffic
+            owner._record(self, None)
         if path in ("/v1/models", "/models"):
             if not self._authorised():
                 return
@@ -248,6 +253,10 @@ class _Handler(BaseHTTPRequestHandler):
         if isinstance(behaviour, Error):
             self._send_error(behaviour)
         elif isinstance(behaviour, Hang):
+            if stream and behaviour.text_before_hang:
+                self._start_stream()
+                self._send_event(self._chunk(model, {"role": "assistant", "content": ""}, None))
+                self._send_event(self._chunk(model, {"content": behaviour.text_before_hang}, None))
             self.server.owner._stopping.wait(behaviour.seconds)
             self._abort()
         elif isinstance(behaviour, Cut):
