@@ -8,7 +8,10 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SERVICE = "desktop-agent"
 ACCOUNT = "api-key"

@@ -9,11 +9,13 @@ import json
 import math
 import os
 from dataclasses import asdict, dataclass, field, fields
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_agent.config.paths import settings_path
 from desktop_agent.domain.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SETTINGS_SCHEMA_VERSION = 1
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -89,11 +91,13 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
         elif isinstance(default, str):
             if not isinstance(value, str):
                 raise InvalidInputError(f"settings: {key} must be a string")
-        elif isinstance(default, dict):
-            if not isinstance(value, dict) or not all(
+        elif isinstance(default, dict) and (
+            not isinstance(value, dict)
+            or not all(
                 isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in value.items()
-            ):
-                raise InvalidInputError(f"settings: {key} must map model names to token counts")
+            )
+        ):
+            raise InvalidInputError(f"settings: {key} must map model names to token counts")
         setattr(instance, f.name, value)
     return instance
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from peewee import IntegrityError
 
@@ -14,6 +14,9 @@ from desktop_agent.store.db import database
 from desktop_agent.store.errors import ConflictError, NotFoundError
 from desktop_agent.store.models import Agent, LearnedState, UserProfile
 from desktop_agent.store.records import AgentRecord, UserRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 DEFAULT_AGENT = "assistant"
 DEFAULT_USER = "local"
@@ -193,7 +196,7 @@ def learned_weights(user_id: int, agent_id: int) -> dict[str, float] | None:
     """The user's learned state for the agent, or None for a user new to it."""
     row = (
         LearnedState.select(LearnedState.weights)
-        .where((LearnedState.user == user_id) & (LearnedState.agent == agent_id))
+        .where((LearnedState.user_id == user_id) & (LearnedState.agent_id == agent_id))
         .first()
     )
     return None if row is None else dict(json.loads(row.weights))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, SqliteDatabase
 
 from desktop_agent.store.schema import MIGRATIONS, Migration
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from pathlib import Path
 
 # One connection per thread (peewee's default); workers wrap their work in
 # `database.connection_context()`.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from peewee import fn
 
@@ -15,6 +15,9 @@ from desktop_agent.store.errors import NotFoundError
 from desktop_agent.store.models import Feedback, Message, Session
 from desktop_agent.store.records import FeedbackRecord, MessageRecord
 from desktop_agent.store.sessions import NEW_TITLE
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
 
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "incomplete", "error")
@@ -55,7 +58,7 @@ def title_from(text: str) -> str:
 def _last_active(session_id: str) -> Message | None:
     return (
         Message.select()
-        .where((Message.session == session_id) & Message.active)
+        .where((Message.session_id == session_id) & Message.active)
         .order_by(Message.seq.desc())
         .first()
     )
@@ -91,7 +94,7 @@ def append_message(
     with database.atomic():
         last = _last_active(session_id)
         row = Message.create(
-            session=session_id,
+            session_id=session_id,
             seq=0 if last is None else last.seq + 1,
             parent_id=None if last is None else last.id,
             role=role,
@@ -182,9 +185,7 @@ def get_message(message_id: int) -> MessageRecord:
 
 
 def count_messages(session_id: str) -> int:
-    return int(
-        Message.select().where((Message.session == session_id) & Message.active).count()
-    )
+    return int(Message.select().where((Message.session_id == session_id) & Message.active).count())
 
 
 def list_messages(
@@ -193,7 +194,7 @@ def list_messages(
     """The active conversation in order, with feedback and version positions."""
     query = (
         Message.select()
-        .where((Message.session == session_id) & Message.active)
+        .where((Message.session_id == session_id) & Message.active)
         .order_by(Message.seq)
         .offset(offset)
     )
@@ -234,10 +235,7 @@ def _versions(rows: Sequence[Message]) -> dict[tuple[str, int, int | None], list
         seqs = [row.seq for row in rows if row.session_id == session_id]
         multi = (
             Message.select(Message.seq)
-            .where(
-                (Message.session == session_id)
-                & (Message.seq.between(min(seqs), max(seqs)))
-            )
+            .where((Message.session_id == session_id) & (Message.seq.between(min(seqs), max(seqs))))
             .group_by(Message.seq)
             .having(fn.COUNT(Message.id) > 1)
         )
@@ -246,7 +244,7 @@ def _versions(rows: Sequence[Message]) -> dict[tuple[str, int, int | None], list
             continue
         for m in (
             Message.select(Message.id, Message.seq, Message.parent_id)
-            .where((Message.session == session_id) & Message.seq.in_(multi_seqs))
+            .where((Message.session_id == session_id) & Message.seq.in_(multi_seqs))
             .order_by(Message.id)
         ):
             out.setdefault((session_id, m.seq, m.parent_id), []).append(m.id)
@@ -263,7 +261,7 @@ def conversation(session_id: str) -> list[MessageRecord]:
     return [
         _record(row)
         for row in Message.select()
-        .where((Message.session == session_id) & Message.active)
+        .where((Message.session_id == session_id) & Message.active)
         .order_by(Message.seq)
     ]
 
@@ -286,6 +284,10 @@ def set_feedback(message_id: int, rating: int, tags: Sequence[str] = ()) -> Feed
     return FeedbackRecord(rating, clean, stamp)
 
 
+def _message_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: row[name] for name in Message._meta.fields if name in row}
+
+
 def clear_feedback(message_id: int) -> None:
     Feedback.delete().where(Feedback.message_id == message_id).execute()
 
@@ -300,11 +302,12 @@ def rated_messages(session_ids: Sequence[str]) -> list[tuple[MessageRecord, Feed
             Message, Feedback.rating, Feedback.tags, Feedback.created_at.alias("rated_at")
         )
         .join(Feedback, on=(Feedback.message_id == Message.id))
-        .where(Message.session.in_(list(session_ids)))
+        .where(Message.session_id.in_(list(session_ids)))
         .order_by(Message.created_at, Message.id)
-        .objects()
+        .dicts()
     )
-    for row in query:
-        fb = FeedbackRecord(row.rating, tuple(json.loads(row.tags)), row.rated_at)
-        out.append((_record(row, fb), fb))
+    for raw in query:
+        row = cast("dict[str, Any]", raw)  # .dicts() rows; peewee's hints say Message
+        fb = FeedbackRecord(row["rating"], tuple(json.loads(row["tags"])), row["rated_at"])
+        out.append((_record(Message(**_message_fields(row)), fb), fb))
     return out

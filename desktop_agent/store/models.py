@@ -1,4 +1,8 @@
-"""Peewee models mapped onto the tables that schema.py creates (never used to create them)."""
+"""Peewee models mapped onto the tables that schema.py creates (never used to create them).
+
+Foreign keys are declared in the DDL; here they are plain `*_id` columns, so rows never
+lazy-load related rows behind a caller's back.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ from peewee import (
     AutoField,
     BooleanField,
     FloatField,
-    ForeignKeyField,
     IntegerField,
     Model,
     TextField,
@@ -42,8 +45,8 @@ class UserProfile(BaseModel):
 
 
 class LearnedState(BaseModel):
-    user = ForeignKeyField(UserProfile, column_name="user_id")
-    agent = ForeignKeyField(Agent, column_name="agent_id")
+    user_id = IntegerField()
+    agent_id = IntegerField()
     weights = TextField()
     updated_at = FloatField()
 
@@ -55,8 +58,8 @@ class LearnedState(BaseModel):
 class Session(BaseModel):
     id = TextField(primary_key=True)
     title = TextField()
-    agent = ForeignKeyField(Agent, column_name="agent_id")
-    user = ForeignKeyField(UserProfile, column_name="user_id")
+    agent_id = IntegerField()
+    user_id = IntegerField()
     created_at = FloatField()
     updated_at = FloatField()
     pinned = BooleanField(default=False)
@@ -73,7 +76,7 @@ class Session(BaseModel):
 
 class Message(BaseModel):
     id = AutoField()
-    session = ForeignKeyField(Session, column_name="session_id")
+    session_id = TextField()
     seq = IntegerField()
     parent_id = IntegerField(null=True)
     active = BooleanField(default=True)
@@ -112,6 +115,7 @@ class Compaction(BaseModel):
     id = AutoField()
     session_id = TextField()
     upto_seq = IntegerField()
+    upto_message_id = IntegerField()
     summary = TextField()
     model = TextField(default="")
     created_at = FloatField()

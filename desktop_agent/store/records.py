@@ -111,6 +111,7 @@ class CompactionRecord:
     id: int
     session_id: str
     upto_seq: int  # the summary covers active messages with seq <= upto_seq
+    upto_message_id: int  # ...on the branch through this message (else it is stale)
     summary: str
     model: str
     created_at: float

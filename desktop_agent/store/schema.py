@@ -122,6 +122,7 @@ CREATE TABLE compaction (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,
     upto_seq INTEGER NOT NULL,
+    upto_message_id INTEGER NOT NULL,
     summary TEXT NOT NULL,
     model TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from peewee import JOIN
 
@@ -22,40 +22,49 @@ from desktop_agent.store.errors import NotFoundError
 from desktop_agent.store.models import Agent, Session, UserProfile
 from desktop_agent.store.records import SessionRecord
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 NEW_TITLE = "New conversation"
 MIN_ID_PREFIX = 4
 
 
-def _select():  # type: ignore[no-untyped-def]
+def _select() -> Any:
     return (
-        Session.select(Session, Agent.name, Agent.deleted_at, UserProfile.handle)
-        .join(Agent, JOIN.INNER, on=(Session.agent == Agent.id))
+        Session.select(
+            Session,
+            Agent.name.alias("agent_name"),
+            Agent.deleted_at.alias("agent_deleted_at"),
+            UserProfile.handle.alias("user_handle"),
+        )
+        .join(Agent, JOIN.INNER, on=(Session.agent_id == Agent.id))
         .switch(Session)
-        .join(UserProfile, JOIN.INNER, on=(Session.user == UserProfile.id))
+        .join(UserProfile, JOIN.INNER, on=(Session.user_id == UserProfile.id))
+        .dicts()
     )
 
 
-def _record(row: Session) -> SessionRecord:
+def _record(row: dict[str, Any]) -> SessionRecord:
     return SessionRecord(
-        id=row.id,
-        title=row.title,
-        agent_id=row.agent_id,
-        agent_name=row.agent.name,
-        agent_deleted=row.agent.deleted_at is not None,
-        user_id=row.user_id,
-        user_handle=row.user.handle,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        pinned=bool(row.pinned),
-        trashed_at=row.trashed_at,
-        goal=row.goal,
-        goal_progress=row.goal_progress,
-        weights=json.loads(row.weights),
-        learning_enabled=bool(row.learning_enabled),
-        message_count=row.message_count,
-        preview=row.preview,
-        experiment_id=row.experiment_id,
-        arm=row.arm,
+        id=row["id"],
+        title=row["title"],
+        agent_id=row["agent_id"],
+        agent_name=row["agent_name"],
+        agent_deleted=row["agent_deleted_at"] is not None,
+        user_id=row["user_id"],
+        user_handle=row["user_handle"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        pinned=bool(row["pinned"]),
+        trashed_at=row["trashed_at"],
+        goal=row["goal"],
+        goal_progress=row["goal_progress"],
+        weights=json.loads(row["weights"]),
+        learning_enabled=bool(row["learning_enabled"]),
+        message_count=row["message_count"],
+        preview=row["preview"],
+        experiment_id=row["experiment_id"],
+        arm=row["arm"],
     )
 
 
@@ -84,8 +93,8 @@ def create_session(
         Session.insert(
             id=new_id,
             title=title,
-            agent=agent_rec.id,
-            user=user_rec.id,
+            agent_id=agent_rec.id,
+            user_id=user_rec.id,
             created_at=stamp,
             updated_at=stamp,
             weights=json.dumps(start),
@@ -109,8 +118,7 @@ def resolve_session_id(text: str) -> str:
         return text
     if len(text) >= MIN_ID_PREFIX:
         matches = [
-            row.id
-            for row in Session.select(Session.id).where(Session.id.startswith(text)).limit(2)
+            row.id for row in Session.select(Session.id).where(Session.id.startswith(text)).limit(2)
         ]
         if len(matches) == 1:
             return matches[0]
@@ -130,17 +138,15 @@ def list_sessions(
     """Pinned first, then by last activity; the trash lists by time of trashing."""
     query = _select()
     if trashed:
-        query = query.where(Session.trashed_at.is_null(False)).order_by(
-            Session.trashed_at.desc()
-        )
+        query = query.where(Session.trashed_at.is_null(False)).order_by(Session.trashed_at.desc())
     else:
         query = query.where(Session.trashed_at.is_null()).order_by(
             Session.pinned.desc(), Session.updated_at.desc()
         )
     if agent_id is not None:
-        query = query.where(Session.agent == agent_id)
+        query = query.where(Session.agent_id == agent_id)
     if user_id is not None:
-        query = query.where(Session.user == user_id)
+        query = query.where(Session.user_id == user_id)
     return [_record(row) for row in query.offset(offset).limit(limit)]
 
 
@@ -152,9 +158,9 @@ def count_sessions(
         Session.trashed_at.is_null(False) if trashed else Session.trashed_at.is_null()
     )
     if agent_id is not None:
-        query = query.where(Session.agent == agent_id)
+        query = query.where(Session.agent_id == agent_id)
     if user_id is not None:
-        query = query.where(Session.user == user_id)
+        query = query.where(Session.user_id == user_id)
     return int(query.count())
 
 

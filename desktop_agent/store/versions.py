@@ -7,7 +7,7 @@ Versions of a message are its siblings: same session, position (seq) and parent.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import clock
@@ -15,7 +15,11 @@ from desktop_agent.store.db import database
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.store.messages import get_message
 from desktop_agent.store.models import Message, Session
-from desktop_agent.store.records import MessageRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from desktop_agent.store.records import MessageRecord
 
 
 def _message(message_id: int) -> Message:
@@ -27,12 +31,12 @@ def _message(message_id: int) -> Message:
 
 def _deactivate_from(session_id: str, seq: int) -> None:
     Message.update(active=False).where(
-        (Message.session == session_id) & Message.active & (Message.seq >= seq)
+        (Message.session_id == session_id) & Message.active & (Message.seq >= seq)
     ).execute()
 
 
 def _recount(session_id: str) -> None:
-    count = Message.select().where((Message.session == session_id) & Message.active).count()
+    count = Message.select().where((Message.session_id == session_id) & Message.active).count()
     Session.update(message_count=count, updated_at=clock.now()).where(
         Session.id == session_id
     ).execute()
@@ -49,7 +53,7 @@ def _add_sibling(
     with database.atomic():
         _deactivate_from(of.session_id, of.seq)
         row = Message.create(
-            session=of.session_id,
+            session_id=of.session_id,
             seq=of.seq,
             parent_id=of.parent_id,
             role=of.role,
@@ -70,7 +74,9 @@ def start_regeneration(
     """A new, empty `incomplete` version of an assistant reply, to stream into."""
     old = _message(message_id)
     if old.role != "assistant":
-        raise InvalidInputError(f"message {message_id} is a {old.role} message; only replies regenerate")
+        raise InvalidInputError(
+            f"message {message_id} is a {old.role} message; only replies regenerate"
+        )
     return _add_sibling(old, "", "incomplete", model, weights)
 
 
@@ -78,7 +84,9 @@ def edit_user_message(message_id: int, content: str) -> MessageRecord:
     """A new version of a user message; what followed the old version stays on its branch."""
     old = _message(message_id)
     if old.role != "user":
-        raise InvalidInputError(f"message {message_id} is a {old.role} message; only yours can be edited")
+        raise InvalidInputError(
+            f"message {message_id} is a {old.role} message; only yours can be edited"
+        )
     if not content.strip():
         raise InvalidInputError("an edited message cannot be empty")
     return _add_sibling(old, content, "complete")
@@ -114,7 +122,7 @@ def versions_of(message_id: int) -> list[MessageRecord]:
     siblings = (
         Message.select()
         .where(
-            (Message.session == row.session_id)
+            (Message.session_id == row.session_id)
             & (Message.seq == row.seq)
             & (
                 Message.parent_id.is_null()

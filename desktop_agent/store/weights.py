@@ -4,8 +4,8 @@ append-only event log every change goes through. Current state == replay of even
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desktop_agent.domain.weights import check_weights
 from desktop_agent.store import clock
@@ -14,6 +14,9 @@ from desktop_agent.store.db import database
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.store.models import Agent, LearnedState, Session, WeightEvent
 from desktop_agent.store.records import WeightEventRecord
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 REVERT_PREFIX = "revert:"
 
@@ -78,9 +81,9 @@ def _store_weights(owner: Owner, weights: Mapping[str, float], stamp: float) -> 
         Session.update(weights=text).where(Session.id == owner.session_id).execute()
     elif owner.scope == "user":
         LearnedState.insert(
-            user=owner.user_id, agent=owner.agent_id, weights=text, updated_at=stamp
+            user_id=owner.user_id, agent_id=owner.agent_id, weights=text, updated_at=stamp
         ).on_conflict(
-            conflict_target=[LearnedState.user, LearnedState.agent],
+            conflict_target=[LearnedState.user_id, LearnedState.agent_id],
             update={LearnedState.weights: text, LearnedState.updated_at: stamp},
         ).execute()
     else:
@@ -177,9 +180,7 @@ def revert_last_change(owner: Owner) -> list[WeightEventRecord]:
         return []
     last = candidates[-1]
     group = [
-        e
-        for e in candidates
-        if e.created_at == last.created_at and e.message_id == last.message_id
+        e for e in candidates if e.created_at == last.created_at and e.message_id == last.message_id
     ]
     changes = [(e.weight, e.new, e.old, f"{REVERT_PREFIX}{e.id}") for e in reversed(group)]
     return apply_weight_changes(owner, changes, message_id=last.message_id)

@@ -1,0 +1,84 @@
+"""Feedback and correction cues move a session's weights (and, by default, the user's
+learned state) through the plasticity rule; every change is stored as an event."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop_agent.domain.cues import detect_cues
+from desktop_agent.domain.plasticity import Plasticity, Signal, WeightChange, apply_signal
+from desktop_agent.store import agents, messages, sessions
+from desktop_agent.store.db import database
+from desktop_agent.store.weights import Owner, apply_weight_changes, list_weight_events, set_weights
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from desktop_agent.store.records import FeedbackRecord, WeightEventRecord
+
+RECENT_EVENTS = 20  # how far back a thumbs up looks for learned changes to reinforce
+
+
+def _learn(
+    session_id: str, signal: Signal, message_id: int | None, follow_session: bool
+) -> list[WeightEventRecord]:
+    session = sessions.get_session(session_id)
+    if not session.learning_enabled:
+        return []
+    agent = agents.get_agent(session.agent_id)
+    owner = Owner.session(session_id)
+    recent = [
+        WeightChange(e.weight, e.old, e.new, e.cause)
+        for e in list_weight_events(owner)[-RECENT_EVENTS:]
+    ]
+    changes = apply_signal(
+        session.weights,
+        agent.baseline,
+        signal,
+        Plasticity(agent.learning_rate, agent.decay),
+        recent,
+    )
+    if not changes:
+        return []
+    with database.atomic():
+        events = apply_weight_changes(
+            owner, [(c.weight, c.old, c.new, c.cause) for c in changes], message_id=message_id
+        )
+        if follow_session and events:
+            follow(session_id)
+    return events
+
+
+def follow(session_id: str) -> list[WeightEventRecord]:
+    """Copy the session's weights to its user's learned state for the agent."""
+    session = sessions.get_session(session_id)
+    return set_weights(
+        Owner.user(session.user_id, session.agent_id),
+        session.weights,
+        cause=f"session:{session_id}",
+    )
+
+
+def give_feedback(
+    message_id: int, rating: int, tags: Sequence[str] = (), *, follow_session: bool = True
+) -> tuple[FeedbackRecord, list[WeightEventRecord]]:
+    """Store thumbs up/down with reason tags on a reply, then learn from it."""
+    signal = Signal(rating=rating, tags=tuple(tags), source="feedback")  # validates tags
+    message = messages.get_message(message_id)
+    with database.atomic():
+        record = messages.set_feedback(message_id, rating, signal.tags)
+        events = _learn(message.session_id, signal, message_id, follow_session)
+    return record, events
+
+
+def learn_from_cues(
+    session_id: str, text: str, *, follow_session: bool = True
+) -> list[WeightEventRecord]:
+    """A correction in the user's next message ("shorter please") is weaker feedback
+    on the reply before it."""
+    tags = detect_cues(text)
+    if not tags:
+        return []
+    previous = [m for m in messages.conversation(session_id) if m.role == "assistant"]
+    target = previous[-1].id if previous else None
+    return _learn(session_id, Signal(rating=0, tags=tags, source="cue"), target, follow_session)

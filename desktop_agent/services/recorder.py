@@ -1,0 +1,73 @@
+"""Keep a streaming reply on disk while it streams: the reply loses at most
+FLUSH_INTERVAL of text to a kill -9, even when the provider stalls mid-reply."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from desktop_agent.store import messages
+from desktop_agent.store.db import database
+
+FLUSH_INTERVAL = 0.2  # seconds; the promise to users is 250 ms
+
+
+class ReplyRecorder:
+    """Collects deltas and commits the text so far at most every FLUSH_INTERVAL.
+
+    A small ticker thread flushes pending text when no chunk arrives: flushing only
+    on the next chunk would leave text unsaved for as long as the provider stalls.
+    """
+
+    def __init__(self, message_id: int, initial: str = "") -> None:
+        self.message_id = message_id
+        self._parts: list[str] = [initial] if initial else []
+        self._saved_length = len(initial)
+        self._length = len(initial)
+        self._lock = threading.Lock()
+        self._last_flush = time.monotonic()
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="reply-recorder", daemon=True)
+        self._ticker.start()
+
+    @property
+    def text(self) -> str:
+        with self._lock:
+            return "".join(self._parts)
+
+    def add(self, delta: str) -> None:
+        with self._lock:
+            self._parts.append(delta)
+            self._length += len(delta)
+            due = time.monotonic() - self._last_flush >= FLUSH_INTERVAL
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            if self._length == self._saved_length:
+                self._last_flush = time.monotonic()
+                return
+            text = "".join(self._parts)
+            self._parts = [text]
+            # Committed under the lock so two flushes never land out of order.
+            messages.update_content(self.message_id, text)
+            self._saved_length = len(text)
+            self._last_flush = time.monotonic()
+
+    def _tick(self) -> None:
+        with database.connection_context():
+            while not self._stop.wait(FLUSH_INTERVAL / 2):
+                with self._lock:
+                    due = (
+                        self._length != self._saved_length
+                        and time.monotonic() - self._last_flush >= FLUSH_INTERVAL
+                    )
+                if due:
+                    self.flush()
+
+    def close(self) -> str:
+        """Stop the ticker (joined) and return the full text; the caller finalises it."""
+        self._stop.set()
+        self._ticker.join()
+        return self.text
