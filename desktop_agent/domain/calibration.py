@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
 # Which weight a feedback tag complains about, and which way the user wants it to move.
-# The same mapping as compiler.FEEDBACK_TAGS; kept here so the pure statistics do not
-# depend on the compiler (tests/domain/test_calibration.py checks that they agree).
+# The same mapping as plasticity.FEEDBACK_TAGS; kept here so the statistics do not
+# depend on the learning rule (tests/domain/test_calibration.py checks they agree).
 TAG_DIRECTIONS: Mapping[str, tuple[str, int]] = {
     "too_long": ("verbosity", -1),
     "too_short": ("verbosity", +1),
