@@ -6,6 +6,7 @@ this module is imported (the CLI's fast paths and the window's first paint stay 
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +46,8 @@ class ChatStream:
         self._open_stream = open_stream
         self._map_error = map_error
         self._cancel_requested = threading.Event()
+        self._lock = threading.Lock()
+        self._live_socket: socket.socket | None = None  # set only while the reply is read
         self._started = False
         self._parts: list[str] = []
         self.finish_reason: str | None = None
@@ -61,8 +64,21 @@ class ChatStream:
         return self._cancel_requested.is_set()
 
     def cancel(self) -> None:
-        """Stop at the next chunk and close the response (the server sees the hang-up)."""
+        """Stop the reply now: the iteration ends without an error, keeping `text`.
+
+        Closing the response from another thread would not wake a read blocked on a
+        silent server (a model still thinking), so the socket is shut down instead.
+        """
         self._cancel_requested.set()
+        with self._lock:
+            live_socket, self._live_socket = self._live_socket, None
+        if live_socket is not None:
+            try:
+                # The plain-socket method: SSLSocket.shutdown would also drop its SSL
+                # object under the reading thread's feet.
+                socket.socket.shutdown(live_socket, socket.SHUT_RDWR)
+            except OSError:
+                pass  # already closed by the server or by the end of the reply
 
     def __iter__(self) -> Iterator[str]:
         import openai
@@ -76,11 +92,17 @@ class ChatStream:
             sdk_stream = self._open_stream()
         except (openai.OpenAIError, ValueError) as exc:
             raise self._map_error(exc, False, False) from exc
+        with self._lock:
+            self._live_socket = None if self.cancelled else _socket_of(sdk_stream)
         try:
             for chunk in sdk_stream:
                 if self.cancelled:
                     return
                 delta = self._absorb(chunk)
+                if self.finish_reason is not None:
+                    # The SDK hands the connection back to the pool at [DONE]; from then
+                    # on a cancel must not shut it down under another request.
+                    self._forget_socket()
                 if delta:
                     self._parts.append(delta)
                     yield delta
@@ -89,10 +111,15 @@ class ChatStream:
                 return
             raise self._map_error(exc, True, bool(self._parts)) from exc
         finally:
+            self._forget_socket()
             sdk_stream.close()
         if self.finish_reason is None and not self.cancelled:
             # The body ended cleanly but the answer did not: a proxy or server dropped it.
             raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+
+    def _forget_socket(self) -> None:
+        with self._lock:
+            self._live_socket = None
 
     def _absorb(self, chunk: ChatCompletionChunk) -> str:
         """Record the chunk's metadata; return its text for the first choice."""
@@ -113,6 +140,14 @@ class ChatStream:
             if choice.delta is not None and choice.delta.content:
                 text += choice.delta.content
         return text
+
+
+def _socket_of(sdk_stream: openai.Stream[ChatCompletionChunk]) -> socket.socket | None:
+    """The socket under a streamed response (httpcore exposes it), if there is one."""
+    network_stream = sdk_stream.response.extensions.get("network_stream")
+    get_extra_info = getattr(network_stream, "get_extra_info", None)
+    found = get_extra_info("socket") if get_extra_info is not None else None
+    return found if isinstance(found, socket.socket) else None
 
 
 class ProviderClient:

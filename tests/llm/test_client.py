@@ -367,6 +367,37 @@ def test_cancel_from_another_thread_stops_the_stream_promptly(
     assert elapsed < 2.0
 
 
+def test_cancel_while_the_server_is_silent_stops_promptly(
+    fake_openai: FakeOpenAIServer, client: ProviderClient
+) -> None:
+    # A model that is still thinking sends nothing: cancel must not wait for the timeout.
+    fake_openai.push(Hang(30, text_before_hang="Thinking"))
+    stream = client.stream_chat(USER, model="fake-model")  # 5 s read timeout
+    first_delta = threading.Event()
+    canceller = threading.Thread(target=lambda: first_delta.wait(10) and stream.cancel())
+    canceller.start()
+
+    started = time.monotonic()
+    for _ in stream:
+        first_delta.set()
+    elapsed = time.monotonic() - started
+    canceller.join()
+
+    assert stream.cancelled
+    assert stream.text == "Thinking"
+    assert elapsed < 2.0
+
+
+def test_cancel_after_the_end_leaves_the_client_usable(client: ProviderClient) -> None:
+    stream = client.stream_chat(USER, model="fake-model")
+    assert "".join(stream) == "Echo: Hello there"
+
+    stream.cancel()
+
+    assert "".join(client.stream_chat(USER, model="fake-model")) == "Echo: Hello there"
+    assert client.complete(USER, model="fake-model") == "Echo: Hello there"
+
+
 def test_cancel_before_iterating_sends_nothing(
     fake_openai: FakeOpenAIServer, client: ProviderClient
 ) -> None:
