@@ -76,17 +76,16 @@ def _check_strings(value: object) -> None:
             stack.extend(item)
 
 
-def decode_json_file(raw: bytes, what: str) -> object:
+def decode_json_file(raw: bytes, what: str, *, max_bytes: int = MAX_FILE_BYTES) -> object:
     """Decode untrusted file bytes into plain JSON values, or raise InvalidInputError.
 
     `what` names the file kind in messages ("snapshot file", "session file").
     """
     if not isinstance(raw, bytes | bytearray):
         raise InvalidInputError(f"{what}: expected file contents as bytes")
-    if len(raw) > MAX_FILE_BYTES:
-        raise InvalidInputError(
-            f"{what}: file is {len(raw):,} bytes, over the {MAX_FILE_BYTES:,}-byte (1 MiB) limit"
-        )
+    if len(raw) > max_bytes:
+        limit = f"{max_bytes:,}-byte" + (" (1 MiB)" if max_bytes == MAX_FILE_BYTES else "")
+        raise InvalidInputError(f"{what}: file is {len(raw):,} bytes, over the {limit} limit")
     data = bytes(raw)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]

@@ -32,6 +32,8 @@ SESSION_FORMAT_VERSION = 1
 ROLES = ("system", "user", "assistant")
 STATUSES = ("complete", "incomplete", "error")
 MAX_NAME_CHARS = 200
+# Sessions can be long (a 10,000-message file is ordinary); snapshots stay capped at 1 MiB.
+MAX_SESSION_FILE_BYTES = 256 * 1024 * 1024
 TITLE_CHARS = 60  # a derived title keeps this much of the first user message
 UNTITLED = "Imported session"
 _WHAT = "session file"
@@ -181,7 +183,7 @@ def parse_session_file(
     now = parse_timestamp(now, "now")
     default_agent = _name(default_agent, "default agent")
     default_user = _name(default_user, "default user")
-    document = decode_json_file(raw, _WHAT)
+    document = decode_json_file(raw, _WHAT, max_bytes=MAX_SESSION_FILE_BYTES)
     if isinstance(document, list):
         fallback_id = _id_from_bytes(bytes(raw))
         return _from_foreign({"messages": document}, fallback_id, default_agent, default_user, now)

@@ -260,6 +260,11 @@ class ReplyRun:
             finish_reason = stream.finish_reason
         except ProviderError as exc:
             error, finish_reason = exc, None
+        except KeyboardInterrupt:
+            # Ctrl+C in the CLI is a Stop: keep what arrived, then let the caller exit.
+            self._cancel.set()
+            messages.finish_message(reply.id, recorder.close(), "incomplete", STOPPED_REASON)
+            raise
         finally:
             text = recorder.close()
         status, reason = self._final_status(text, error, finish_reason)

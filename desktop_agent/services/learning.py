@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from desktop_agent.store.records import FeedbackRecord, WeightEventRecord
 
-RECENT_EVENTS = 20  # how far back a thumbs up looks for learned changes to reinforce
+RECENT_EVENTS = 50  # how far back a thumbs up looks for learned changes to reinforce
 
 
 def _learn(
@@ -27,10 +27,7 @@ def _learn(
         return []
     agent = agents.get_agent(session.agent_id)
     owner = Owner.session(session_id)
-    recent = [
-        WeightChange(e.weight, e.old, e.new, e.cause)
-        for e in list_weight_events(owner)[-RECENT_EVENTS:]
-    ]
+    recent = _since_last_reinforcement(list_weight_events(owner)[-RECENT_EVENTS:])
     changes = apply_signal(
         session.weights,
         agent.baseline,
@@ -47,6 +44,16 @@ def _learn(
         if follow_session and events:
             follow(session_id)
     return events
+
+
+def _since_last_reinforcement(events: Sequence[WeightEventRecord]) -> list[WeightChange]:
+    """Learned changes after the previous thumbs up: a lesson is reinforced once, not on
+    every later thumbs up."""
+    start = 0
+    for index, event in enumerate(events):
+        if event.cause == "reinforce":
+            start = index + 1
+    return [WeightChange(e.weight, e.old, e.new, e.cause) for e in events[start:]]
 
 
 def follow(session_id: str) -> list[WeightEventRecord]:
@@ -80,5 +87,7 @@ def learn_from_cues(
     if not tags:
         return []
     previous = [m for m in messages.conversation(session_id) if m.role == "assistant"]
-    target = previous[-1].id if previous else None
-    return _learn(session_id, Signal(rating=0, tags=tags, source="cue"), target, follow_session)
+    if not previous:  # nothing was said yet that the cue could be about
+        return []
+    signal = Signal(rating=0, tags=tags, source="cue")
+    return _learn(session_id, signal, previous[-1].id, follow_session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from peewee import fn
 
@@ -114,8 +114,8 @@ def append_message(
     return _record(row)
 
 
-def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> int:
-    """Bulk append (imports): one transaction, batched inserts. Returns the count."""
+def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> list[int]:
+    """Bulk append (imports): one transaction, batched inserts. Returns the new ids."""
     batch: list[dict[str, object]] = []
     with database.atomic():
         last = _last_active(session_id)
@@ -129,7 +129,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> in
             batch.append(
                 {
                     "id": next_id,
-                    "session": session_id,
+                    "session_id": session_id,
                     "seq": seq,
                     "parent_id": parent,
                     "role": item["role"],
@@ -148,7 +148,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> in
             Message.insert_many(batch[start : start + 500]).execute()
         if batch and latest_stamp is not None:
             _touch_session(session_id, latest_stamp, latest_text, len(batch))
-    return len(batch)
+    return [int(row["id"]) for row in batch]  # type: ignore[call-overload]
 
 
 def update_content(message_id: int, content: str) -> None:
@@ -286,6 +286,13 @@ def set_feedback(message_id: int, rating: int, tags: Sequence[str] = ()) -> Feed
 
 def _message_fields(row: dict[str, Any]) -> dict[str, Any]:
     return {name: row[name] for name in Message._meta.fields if name in row}
+
+
+def insert_feedback_rows(rows: Sequence[Mapping[str, object]]) -> None:
+    """Bulk feedback (imports): rows of message_id, rating, tags (JSON), created_at."""
+    with database.atomic():
+        for start in range(0, len(rows), 500):
+            Feedback.insert_many(list(rows[start : start + 500])).execute()
 
 
 def clear_feedback(message_id: int) -> None:

@@ -1,0 +1,106 @@
+"""CLI subcommands. Each module registers its parsers and handlers; errors become exit
+codes here, in one place."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop_agent.domain.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+    from desktop_agent.services.app_context import AppContext
+
+EXIT_OK = 0
+EXIT_RUNTIME = 1
+EXIT_USAGE = 2
+EXIT_INVALID = 3
+EXIT_PROVIDER = 4
+
+
+class CommandFailed(Exception):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[..., int]:
+    """Open the store for the command and map every known failure to its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(args: argparse.Namespace) -> int:
+        from desktop_agent.llm.errors import ProviderError
+        from desktop_agent.services.app_context import open_app
+        from desktop_agent.store.db import StoreError
+        from desktop_agent.store.errors import ConflictError, NotFoundError
+
+        try:
+            app = open_app(args.data_dir)
+        except InvalidInputError as exc:
+            raise CommandFailed(str(exc), EXIT_INVALID) from exc
+        except StoreError as exc:
+            raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
+        try:
+            return func(args, app)
+        except InvalidInputError as exc:
+            raise CommandFailed(str(exc), EXIT_INVALID) from exc
+        except ProviderError as exc:
+            raise CommandFailed(str(exc), EXIT_PROVIDER) from exc
+        except (NotFoundError, ConflictError) as exc:
+            raise CommandFailed(str(exc.args[0] if exc.args else exc), EXIT_RUNTIME) from exc
+        except OSError as exc:
+            raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
+        finally:
+            app.close()
+
+    return wrapper
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Temp file in the same directory, fsync, rename: a crash leaves no half file."""
+    directory = path.resolve().parent
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+MAX_INPUT_BYTES = 1024 * 1024
+
+
+def read_input_file(path: str, *, limit: int | None = MAX_INPUT_BYTES) -> bytes:
+    """Read a file given on the command line; oversize or unreadable files exit 3."""
+    target = Path(path)
+    try:
+        size = target.stat().st_size
+        if limit is not None and size > limit:
+            raise InvalidInputError(
+                f"{path}: file is {size} bytes; the limit is {limit} bytes (1 MiB)"
+            )
+        return target.read_bytes()
+    except FileNotFoundError as exc:
+        raise InvalidInputError(f"{path}: no such file") from exc
+    except IsADirectoryError as exc:
+        raise InvalidInputError(f"{path}: is a directory") from exc
+    except PermissionError as exc:
+        raise InvalidInputError(f"{path}: permission denied") from exc
