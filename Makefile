@@ -30,7 +30,7 @@ bench:
 
 eval:
 	@scripts/bootstrap.sh dev
-	$(BIN)/python -m benchmarks.eval_weights
+	$(BIN)/python benchmarks/eval_weights.py
 
 screenshots:
 	@scripts/bootstrap.sh dev

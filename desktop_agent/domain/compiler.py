@@ -124,8 +124,9 @@ def settings_line(weights: Mapping[str, float]) -> str:
 
 
 def choose_model(profile: AgentProfile, speed_vs_quality: float) -> str:
-    """The fast model from speed_vs_quality 0.5 upwards (when the agent has one)."""
-    if speed_vs_quality >= 0.5 and profile.fast_model:
+    """The fast model once speed_vs_quality leans towards speed (above 0.5), when the
+    agent has one. The neutral default 0.5 keeps the primary model."""
+    if speed_vs_quality > 0.5 and profile.fast_model:
         return profile.fast_model
     return profile.primary_model
 

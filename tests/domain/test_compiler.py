@@ -91,9 +91,9 @@ def test_empty_base_prompt_gives_a_prompt_of_directives_only() -> None:
 
 @pytest.mark.parametrize(
     ("speed", "model"),
-    [(0.0, "big-model"), (0.49, "big-model"), (0.5, "small-model"), (1.0, "small-model")],
+    [(0.0, "big-model"), (0.5, "big-model"), (0.51, "small-model"), (1.0, "small-model")],
 )
-def test_speed_vs_quality_chooses_fast_model_from_one_half(speed: float, model: str) -> None:
+def test_speed_vs_quality_chooses_fast_model_above_one_half(speed: float, model: str) -> None:
     request = compile_request(PROFILE, with_weight("speed_vs_quality", speed))
     assert request.model == model
     assert request.parameters()["model"] == model
