@@ -21,7 +21,7 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desktop_agent.commands import chat, sessions, snapshots, weights
+    from desktop_agent.commands import chat, config, sessions, snapshots, weights
 
     parser = argparse.ArgumentParser(
         prog="desktop-agent",
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.register(commands)
     weights.register(commands, _owner_options)
     snapshots.register(commands, _owner_options)
+    config.register(commands)
     return parser
 
 

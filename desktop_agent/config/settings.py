@@ -66,6 +66,12 @@ class Settings:
         return asdict(self)
 
 
+def coerce_settings(raw: object) -> Settings:
+    """Build Settings from a JSON document, checking every value (see load_settings)."""
+    settings: Settings = _coerce(Settings, raw, "")
+    return settings
+
+
 def _coerce(cls: type, raw: object, where: str) -> Any:
     """Build dataclass `cls` from `raw`, keeping defaults for missing keys, checking types."""
     if not isinstance(raw, dict):

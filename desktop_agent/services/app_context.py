@@ -51,7 +51,8 @@ def open_app(data_dir: str | Path | None = None) -> AppContext:
     Raises InvalidInputError (bad settings) or StoreError (damaged/newer database).
     """
     directory = resolve_data_dir(data_dir)
-    directory.mkdir(parents=True, exist_ok=True)
+    # Conversations are private: a new data dir is readable only by its owner.
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
     open_database(database_path(directory))
     agents.ensure_defaults()
