@@ -1,0 +1,105 @@
+"""Full-text search: hits with snippets and spans, prefix matching, trash excluded,
+and queries with any punctuation never raise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop_agent.store import messages, sessions
+from desktop_agent.store.search import fts_query, search_messages
+
+
+def _session_with(*texts: str, title: str = "t") -> str:
+    session = sessions.create_session(title=title)
+    for index, text in enumerate(texts):
+        messages.append_message(session.id, "user" if index % 2 == 0 else "assistant", text)
+    return session.id
+
+
+def test_hits_carry_snippets_with_spans_around_the_matched_word(store: Path) -> None:
+    sid = _session_with(
+        "We talked about the lighthouse keeper and his cat.", "Nothing here.", title="Coast"
+    )
+    hits = search_messages("lighthouse")
+    assert len(hits) == 1
+    hit = hits[0]
+    assert (hit.session_id, hit.session_title, hit.role) == (sid, "Coast", "user")
+    assert [hit.snippet[a:b] for a, b in hit.spans] == ["lighthouse"]
+    assert "\ue000" not in hit.snippet
+    assert "\ue001" not in hit.snippet
+
+
+def test_every_word_must_match_and_the_last_one_as_a_prefix(store: Path) -> None:
+    _session_with("Quarterly budget review for marketing", "budget only")
+    assert [h.snippet for h in search_messages("budget market")] == [
+        "Quarterly budget review for marketing"
+    ]
+    assert len(search_messages("budg")) == 2  # typed so far
+    assert search_messages("marketing zzz") == []
+    assert search_messages("review budg") != []
+    assert search_messages("budg review") == []  # only the last word is a prefix
+
+
+def test_matching_ignores_case_and_accents(store: Path) -> None:
+    _session_with("Un café à Genève")
+    hits = search_messages("CAFE geneve")
+    assert len(hits) == 1
+    assert sorted(hits[0].snippet[a:b] for a, b in hits[0].spans) == ["Genève", "café"]
+
+
+def test_newest_first_limit_and_session_filter(store: Path) -> None:
+    first = _session_with("apple one")
+    second = _session_with("apple two", "apple three")
+    hits = search_messages("apple")
+    assert [h.snippet for h in hits] == ["apple three", "apple two", "apple one"]
+    assert len(search_messages("apple", limit=2)) == 2
+    assert [h.session_id for h in search_messages("apple", session_id=first)] == [first]
+    assert {h.session_id for h in search_messages("apple", session_id=second)} == {second}
+
+
+def test_trashed_sessions_are_excluded_until_restored(store: Path) -> None:
+    sid = _session_with("secret pineapple recipe")
+    sessions.trash_session(sid)
+    assert search_messages("pineapple") == []
+    sessions.restore_session(sid)
+    assert len(search_messages("pineapple")) == 1
+
+
+def test_streamed_updates_are_searchable(store: Path) -> None:
+    session = sessions.create_session()
+    reply = messages.append_message(session.id, "assistant", "", status="incomplete")
+    messages.update_content(reply.id, "partial walrus")
+    assert [h.message_id for h in search_messages("walrus")] == [reply.id]
+    messages.finish_message(reply.id, "final narwhal", "complete")
+    assert search_messages("walrus") == []
+    assert [h.message_id for h in search_messages("narwhal")] == [reply.id]
+
+
+def test_queries_with_only_punctuation_find_nothing(store: Path) -> None:
+    _session_with("hello and world")
+    for query in ("", "   ", '"', "*", "()", "-", "^", "AND", "NEAR(", "'"):
+        if fts_query(query) is None:
+            assert search_messages(query) == []
+    assert search_messages('"hello" AND (world') != []  # operators are taken as words
+    assert search_messages("hello OR nothing") == []  # OR is a word that must match too
+    assert search_messages("hello: world.") != []
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=30))
+def test_any_query_never_raises(store: Path, query: str) -> None:
+    hits = search_messages(query)
+    assert isinstance(hits, list)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.text(
+        alphabet=st.sampled_from(list("\"'*()-^:+.,;{}[]!?~ \\/AND OR NOT NEAR ab")), max_size=25
+    )
+)
+def test_fts_syntax_characters_never_raise(store: Path, query: str) -> None:
+    search_messages(query)
