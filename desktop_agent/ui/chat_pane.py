@@ -1,0 +1,374 @@
+"""The centre of the window: session title and goal, the conversation, errors, composer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_agent.store import sessions
+from desktop_agent.ui.banner import MessageBar
+from desktop_agent.ui.chat_controller import ChatController
+from desktop_agent.ui.chat_view import ChatView
+from desktop_agent.ui.formatting import feedback_tags, tag_label
+from desktop_agent.ui.markdown import code_blocks
+from desktop_agent.ui.message_model import MessageListModel
+from desktop_agent.ui.welcome import WelcomePage
+
+if TYPE_CHECKING:
+    from desktop_agent.services.app_context import AppContext
+    from desktop_agent.store.records import MessageRecord, SessionRecord
+
+
+class ChatPane(QWidget):
+    """Signals:
+    newSessionRequested(): the welcome page's "Start a conversation".
+    settingsRequested(): the welcome page's or the error bar's way to Settings.
+    sessionUpdated(object): the open session's record changed (goal, title).
+    """
+
+    newSessionRequested = Signal()
+    settingsRequested = Signal()
+    sessionUpdated = Signal(object)
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.session: SessionRecord | None = None
+        self._editing_id: int | None = None
+        self.model = MessageListModel(self)
+        self.controller = ChatController(context, self.model, self)
+
+        self.title = QLabel()
+        self.title.setObjectName("sessionTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.goal = QLineEdit()
+        self.goal.setPlaceholderText(
+            "Goal for this session (optional) — e.g. “Ship the migration plan”"
+        )
+        self.goal.setClearButtonEnabled(True)
+        self.goal.editingFinished.connect(self._save_goal)
+
+        self.view = ChatView(self.model)
+        self.welcome = WelcomePage(context)
+        self.welcome.newSessionRequested.connect(self.newSessionRequested)
+        self.welcome.settingsRequested.connect(self.settingsRequested)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.view)
+
+        self.error_bar = MessageBar("error")
+        self.error_bar.actionRequested.connect(self._on_error_action)
+        self.edit_bar = QLabel()
+        self.edit_bar.setObjectName("editBar")
+        self.edit_bar.hide()
+
+        self.composer = QPlainTextEdit()
+        self.composer.setObjectName("composer")
+        self.composer.setPlaceholderText("Message — Ctrl+Enter to send")
+        self.composer.setTabChangesFocus(True)
+        line = self.composer.fontMetrics().lineSpacing()
+        self.composer.setFixedHeight(int(line * 4.2) + 12)
+        self.send_button = QPushButton("Send")
+        self.send_button.setDefault(True)
+        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop the reply and keep what arrived (Esc)")
+        self.send_button.clicked.connect(self.send)
+        self.stop_button.clicked.connect(self.controller.stop)
+
+        self.send_action = QAction("&Send", self)
+        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.send_action.triggered.connect(self.send)
+        self.stop_action = QAction("S&top Reply", self)
+        self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.stop_action.triggered.connect(self._escape)
+        self.regenerate_action = QAction("&Regenerate Last Reply", self)
+        self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.regenerate_action.triggered.connect(self.regenerate_last)
+        for action in (self.send_action, self.stop_action, self.regenerate_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+        header = QVBoxLayout()
+        header.setContentsMargins(18, 12, 18, 6)
+        header.setSpacing(6)
+        header.addWidget(self.title)
+        header.addWidget(self.goal)
+        self.header = QWidget()
+        self.header.setLayout(header)
+
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.stop_button)
+        buttons.addStretch(1)
+        composer_row = QHBoxLayout()
+        composer_row.addWidget(self.composer, 1)
+        composer_row.addLayout(buttons)
+        bottom = QVBoxLayout()
+        bottom.setContentsMargins(18, 6, 18, 12)
+        bottom.addWidget(self.error_bar)
+        bottom.addWidget(self.edit_bar)
+        bottom.addLayout(composer_row)
+        self.bottom = QWidget()
+        self.bottom.setLayout(bottom)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.bottom)
+
+        delegate = self.view.message_delegate
+        delegate.actionTriggered.connect(self._on_message_action)
+        delegate.linkActivated.connect(self._open_link)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.controller.busyChanged.connect(self._on_busy)
+        self.controller.errorRaised.connect(self.show_error)
+        self.controller.userPosted.connect(self._on_user_posted)
+        self._on_busy(False)
+        self.open_session(None)
+
+    # -- sessions
+
+    def open_session(self, record: SessionRecord | None, *, at_message: int | None = None) -> None:
+        self.session = record
+        self._cancel_edit()
+        self.error_bar.dismiss()
+        if record is None:
+            self.model.load_session(None)
+            self.stack.setCurrentWidget(self.welcome)
+            self.header.hide()
+            self.bottom.hide()
+            return
+        position = None
+        if at_message is not None:
+            from desktop_agent.store.messages import get_message
+
+            message = get_message(at_message)
+            position = message.seq if message.active else None
+        self.model.load_session(record.id, around_position=position)
+        self.view.message_delegate.agent_label = record.agent_name.capitalize()
+        self.header.show()
+        self.bottom.show()
+        self.stack.setCurrentWidget(self.view)
+        self._show_record(record)
+        if position is not None and at_message is not None:
+            row = self.model.row_of_id(at_message)
+            index = self.model.index(row, 0)
+            self.view._stick_to_bottom = False
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index, ChatView.ScrollHint.PositionAtCenter)
+        else:
+            self.view.scroll_to_end()
+        self.composer.setEnabled(not record.trashed)
+        self.composer.setFocus()
+
+    def _show_record(self, record: SessionRecord) -> None:
+        self.title.setText(record.title + ("   (in the trash)" if record.trashed else ""))
+        if not self.goal.hasFocus():
+            self.goal.setText(record.goal)
+
+    def refresh_session(self) -> None:
+        if self.session is not None:
+            self.session = sessions.get_session(self.session.id)
+            self._show_record(self.session)
+
+    @Slot()
+    def _save_goal(self) -> None:
+        if self.session is None or self.goal.text().strip() == self.session.goal:
+            return
+        self.session = sessions.set_goal(self.session.id, self.goal.text())
+        self.sessionUpdated.emit(self.session)
+
+    # -- sending
+
+    @Slot()
+    def send(self) -> None:
+        if self.session is None or self.controller.busy:
+            return
+        text = self.composer.toPlainText()
+        if not text.strip():
+            return
+        self.error_bar.dismiss()
+        if self._editing_id is not None:
+            started = self.controller.edit_and_resend(self._editing_id, text)
+        else:
+            started = self.controller.send(self.session.id, text)
+        if started:
+            self.view.scroll_to_end()
+
+    @Slot(object)
+    def _on_user_posted(self, record: MessageRecord) -> None:
+        self._cancel_edit()
+        self.composer.clear()
+        self.refresh_session()
+        if self.session is not None:
+            self.sessionUpdated.emit(self.session)
+
+    @Slot()
+    def _escape(self) -> None:
+        if self.controller.busy:
+            self.controller.stop()
+        elif self._editing_id is not None:
+            self._cancel_edit()
+        elif self.error_bar.isVisible():
+            self.error_bar.dismiss()
+
+    @Slot()
+    def regenerate_last(self) -> None:
+        for record in reversed(self.model.records()):
+            if record.role == "assistant":
+                self.error_bar.dismiss()
+                self.controller.regenerate(record.id)
+                return
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool) -> None:
+        self.send_button.setEnabled(not busy)
+        self.stop_button.setEnabled(busy)
+        self.stop_action.setEnabled(True)
+        self.regenerate_action.setEnabled(not busy)
+
+    # -- errors
+
+    @Slot(str, bool)
+    def show_error(self, message: str, retryable: bool) -> None:
+        from desktop_agent.ui.chat_controller import NOT_CONFIGURED
+
+        if message == NOT_CONFIGURED:
+            self.error_bar.show_message(message, "Settings…")
+        else:
+            self.error_bar.show_message(message, "Retry" if retryable else "")
+
+    @Slot()
+    def _on_error_action(self) -> None:
+        if self.error_bar.action_button.text() == "Settings…":
+            self.settingsRequested.emit()
+            return
+        self.error_bar.dismiss()
+        self.controller.retry()
+
+    # -- per-message actions
+
+    @Slot(int, str, object)
+    def _on_message_action(self, message_id: int, action: str, where: QPoint) -> None:
+        row = self.model.row_of_id(message_id)
+        if row < 0:
+            return
+        record = self.model.record(row)
+        if action == "copy":
+            QGuiApplication.clipboard().setText(record.content)
+            self.controller.notice.emit("Message copied.")
+        elif action == "copy_code":
+            self._copy_code(record, where)
+        elif action == "feedback_up":
+            self.controller.give_feedback(record.id, 1)
+        elif action == "feedback_down":
+            self.feedback_menu(record).popup(where)
+        elif action == "regenerate":
+            self.error_bar.dismiss()
+            self.controller.regenerate(record.id)
+        elif action == "edit":
+            self.start_edit(record)
+        elif action in ("prev", "next"):
+            self.controller.switch_version(record.id, -1 if action == "prev" else 1)
+
+    def feedback_menu(self, record: MessageRecord, menu: QMenu | None = None) -> QMenu:
+        """Thumbs down with a reason: each tag teaches the agent something specific."""
+        if menu is None:
+            menu = QMenu(self)
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setObjectName("feedbackMenu")
+        current = set(record.feedback.tags) if record.feedback else set()
+        header = menu.addAction("What was wrong?")
+        header.setEnabled(False)
+        for tag in feedback_tags():
+            action = menu.addAction(tag_label(tag))
+            action.setCheckable(True)
+            action.setChecked(tag in current)
+            action.triggered.connect(
+                lambda _checked=False, t=tag: self.controller.give_feedback(record.id, -1, [t])
+            )
+        menu.addSeparator()
+        plain = menu.addAction("Just not good (no reason)")
+        plain.triggered.connect(lambda: self.controller.give_feedback(record.id, -1))
+        return menu
+
+    def _copy_code(self, record: MessageRecord, where: QPoint) -> None:
+        blocks = code_blocks(record.content)
+        if len(blocks) == 1:
+            QGuiApplication.clipboard().setText(blocks[0])
+            self.controller.notice.emit("Code copied.")
+            return
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        for number, block in enumerate(blocks, 1):
+            first = next((ln.strip() for ln in block.splitlines() if ln.strip()), "")
+            action = menu.addAction(f"Block {number}: {first[:48]}")
+            action.triggered.connect(
+                lambda _checked=False, b=block: QGuiApplication.clipboard().setText(b)
+            )
+        menu.popup(where)
+
+    def start_edit(self, record: MessageRecord) -> None:
+        """Edit-and-resend: the earlier version and its replies stay switchable."""
+        self._editing_id = record.id
+        self.composer.setPlainText(record.content)
+        self.composer.setFocus()
+        self.edit_bar.setText("Editing your message — Send makes a new version (Esc cancels).")
+        self.edit_bar.show()
+
+    def _cancel_edit(self) -> None:
+        if self._editing_id is not None:
+            self._editing_id = None
+            self.composer.clear()
+        self.edit_bar.hide()
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        record = self.model.record(index.row())
+        where = self.view.viewport().mapToGlobal(pos)
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        entries = [("copy", "Copy Message")]
+        if code_blocks(record.content):
+            entries.append(("copy_code", "Copy Code"))
+        if record.role == "assistant":
+            entries += [("feedback_up", "Good Reply"), ("regenerate", "Regenerate")]
+        elif record.role == "user":
+            entries.append(("edit", "Edit and Resend"))
+        for action, label in entries:
+            item = menu.addAction(label)
+            item.triggered.connect(
+                lambda _c=False, a=action: self._on_message_action(record.id, a, where)
+            )
+        if record.role == "assistant":
+            self.feedback_menu(record, menu.addMenu("Bad Reply"))
+        menu.popup(where)
+
+    @Slot(str)
+    def _open_link(self, url: str) -> None:
+        QDesktopServices.openUrl(QUrl(url))
+
+    def shutdown(self) -> None:
+        self.controller.shutdown()

@@ -1,0 +1,165 @@
+"""Start the window: QApplication, the store, the main window; `--smoke` checks it paints."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from desktop_agent.ui.main_window import MainWindow
+
+SMOKE_TIMEOUT_MS = 20_000
+# Benchmarks set this to read the first-paint moment (time.monotonic(), system-wide on Linux).
+PAINT_CLOCK_ENV = "DESKTOP_AGENT_PRINT_PAINT_CLOCK"
+
+
+class FirstPaintWatcher(QObject):
+    """Notes when any widget of `window` first paints, then calls `on_painted` once the
+    whole frame is done (a zero-timer runs after the paint events of that pass)."""
+
+    def __init__(self, window: QWidget, on_painted: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._on_painted = on_painted
+        self.painted_at: float | None = None
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            self.painted_at is None
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and watched.window() is self._window
+        ):
+            self.painted_at = 0.0
+            QTimer.singleShot(0, self._done)
+        return False
+
+    def _done(self) -> None:
+        self.painted_at = time.monotonic()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._on_painted()
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    from desktop_agent import APP_ID, APP_NAME, __version__
+    from desktop_agent.ui.theme import apply_system_theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or [sys.argv[0]])
+    app.setApplicationName(APP_ID)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_ID)
+    app.setDesktopFileName(APP_ID)
+    icon = _app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+    apply_system_theme(app)
+    return app
+
+
+def _app_icon() -> QIcon | None:
+    """The icon from desktop_agent.resources when that module provides one."""
+    try:
+        from desktop_agent import resources  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    for name in ("app_icon", "icon"):
+        factory = getattr(resources, name, None)
+        if callable(factory):
+            try:
+                icon = factory()
+            except (OSError, RuntimeError):
+                return None
+            return icon if isinstance(icon, QIcon) else None
+    return None
+
+
+def run_gui(data_dir: str | None, *, smoke: bool) -> int:
+    """Open the window (the CLI calls this with no subcommand). Returns the exit code."""
+    app = create_application()
+    from desktop_agent.domain.errors import InvalidInputError
+    from desktop_agent.services.app_context import open_app
+    from desktop_agent.store.db import StoreError
+
+    try:
+        context = open_app(data_dir)
+    except (InvalidInputError, StoreError, OSError) as exc:
+        if smoke:
+            print(f"error: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Desktop Agent cannot start", str(exc))
+        return 1
+
+    from desktop_agent.ui.main_window import MainWindow
+
+    try:
+        window = MainWindow(context)
+        if smoke:
+            return _smoke(app, window)
+        window.show()
+        return int(app.exec())
+    finally:
+        context.close()
+
+
+def _smoke(app: QApplication, window: MainWindow) -> int:
+    painted: list[bool] = []
+
+    def on_painted() -> None:
+        painted.append(True)
+        app.quit()
+
+    watcher = FirstPaintWatcher(window, on_painted)
+    timeout = QTimer()
+    timeout.setSingleShot(True)
+    timeout.timeout.connect(app.quit)
+    timeout.start(SMOKE_TIMEOUT_MS)
+    window.show()
+    app.exec()
+    timeout.stop()
+    if not painted:
+        window.close()
+        print("error: the main window did not paint", file=sys.stderr)
+        return 2
+    if os.environ.get(PAINT_CLOCK_ENV):
+        print(f"first-paint {watcher.painted_at:.6f}")
+    from PySide6.QtGui import QFontDatabase
+
+    if not QFontDatabase.families():
+        window.close()
+        print("error: no fonts found: Qt cannot render text on this system", file=sys.stderr)
+        return 2
+    extra = _bench_hook(window)
+    window.close()
+    if extra:
+        print(extra)
+    print("smoke ok")
+    return 0
+
+
+def _bench_hook(window: MainWindow) -> str:
+    """Figures a benchmark asks for by environment (resident memory after first paint)."""
+    if not os.environ.get(PAINT_CLOCK_ENV):
+        return ""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return f"rss-kb {int(line.split()[1])}"
+    except OSError:
+        return ""
+    return ""
