@@ -52,6 +52,7 @@ class ValidationThresholds:
     max_drift: float = 0.35  # mean absolute distance from baseline above this: warn
     max_polarised: int = 2  # more weights than this at <=0.05 or >=0.95: warn
     min_agreement: float = 0.5  # agreement with tagged feedback below this: warn
+    max_instability: float = 0.2  # largest swing of a weight over the last turns: warn
 
 
 @dataclass
