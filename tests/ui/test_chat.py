@@ -1,0 +1,236 @@
+"""The chat pane against the loopback OpenAI server: stream, stop, errors, versions, feedback."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_agent.store import messages, weights
+from desktop_agent.ui.main_window import MainWindow
+from tests.support.fake_openai import Cut, Error, FakeOpenAIServer, Hang, Reply
+from tests.ui.helpers import TIMEOUT_MS, rows, send, wait_idle
+
+
+def test_send_streams_the_reply_into_the_last_row_and_saves_it(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("Hello **there**, how can I help?", chunks=6))
+    window.new_session()
+    changed: list[int] = []
+    window.chat.model.dataChanged.connect(lambda top, bottom: changed.append(top.row()))
+
+    send(qtbot, window, "Hi")
+
+    user, reply = rows(window)
+    assert (user.role, user.content) == ("user", "Hi")
+    assert reply.content == "Hello **there**, how can I help?"
+    assert reply.status == "complete"
+    assert set(changed) <= {1}  # streaming only ever touched the reply's row
+    stored = messages.list_messages(window.chat.session.id)
+    assert [m.content for m in stored] == ["Hi", "Hello **there**, how can I help?"]
+    assert window.chat.composer.toPlainText() == ""
+    assert window.save_label.text() == "All changes saved"
+    # The session list shows the new title and snippet at the top.
+    assert window.sessions.model.record(0).title == "Hi"
+
+
+def test_stop_cancels_the_stream_and_keeps_the_partial_reply(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Hang(seconds=30, text_before_hang="The first half"))
+    window.new_session()
+    pane = window.chat
+    pane.composer.setPlainText("Tell me a long story")
+    pane.send_action.trigger()
+    qtbot.waitUntil(
+        lambda: len(rows(window)) == 2 and rows(window)[1].content == "The first half",
+        timeout=TIMEOUT_MS,
+    )
+    assert pane.stop_button.isEnabled()
+
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)
+
+    reply = rows(window)[1]
+    assert reply.status == "incomplete"
+    assert reply.content == "The first half"
+    assert messages.get_message(reply.id).content == "The first half"
+    assert not pane.error_bar.isVisible()
+
+
+def test_error_shows_a_banner_and_retry_succeeds(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Error(503, "The model is overloaded"), Reply("Second time lucky"))
+    window.new_session()
+    send(qtbot, window, "Hello?")
+
+    bar = window.chat.error_bar
+    assert bar.isVisible()
+    assert bar.action_button.text() == "Retry"
+    assert bar.label.text()  # a sentence for the user, not a traceback
+    assert "Traceback" not in bar.label.text()
+    assert rows(window)[1].status == "error"
+
+    with qtbot.waitSignal(window.chat.controller.busyChanged, timeout=TIMEOUT_MS):
+        qtbot.mouseClick(bar.action_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+
+    reply = rows(window)[-1]
+    assert reply.content == "Second time lucky"
+    assert reply.status == "complete"
+    assert not bar.isVisible()
+
+
+def test_a_cut_stream_keeps_the_text_and_offers_retry(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Cut("Partial answer", after_chunks=2))
+    window.new_session()
+    send(qtbot, window, "Go")
+    reply = rows(window)[1]
+    assert reply.content == "Partial answer"
+    assert reply.status == "incomplete"
+    assert window.chat.error_bar.isVisible()
+
+
+def _click_button(qtbot: QtBot, window: MainWindow, row: int, action: str) -> None:
+    view = window.chat.view
+    index = window.chat.model.index(row, 0)
+    view.scrollTo(index)
+    rect = view.visualRect(index)
+    delegate = view.message_delegate
+    buttons = delegate.buttons(rect, index, view.fontMetrics())
+    target = next(b for b in buttons if b.action == action)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=target.rect.center())
+
+
+def test_regenerate_keeps_earlier_versions_switchable(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("First answer"), Reply("Second answer"))
+    window.new_session()
+    send(qtbot, window, "Question")
+
+    with qtbot.waitSignal(window.chat.controller.busyChanged, timeout=TIMEOUT_MS):
+        _click_button(qtbot, window, 1, "regenerate")
+    wait_idle(qtbot, window)
+    reply = rows(window)[1]
+    assert (reply.content, reply.version_index, reply.version_count) == ("Second answer", 1, 2)
+    assert len(rows(window)) == 2
+
+    _click_button(qtbot, window, 1, "prev")
+    reply = rows(window)[1]
+    assert (reply.content, reply.version_index) == ("First answer", 0)
+    assert messages.list_messages(window.chat.session.id)[1].content == "First answer"
+
+
+def test_edit_and_resend_makes_a_new_version_of_the_question(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("About cats"), Reply("About dogs"))
+    window.new_session()
+    send(qtbot, window, "Tell me about cats")
+    _click_button(qtbot, window, 0, "edit")
+    assert window.chat.composer.toPlainText() == "Tell me about cats"
+    send(qtbot, window, "Tell me about dogs")
+
+    user, reply = rows(window)
+    assert (user.content, user.version_count) == ("Tell me about dogs", 2)
+    assert reply.content == "About dogs"
+    _click_button(qtbot, window, 0, "prev")
+    assert [r.content for r in rows(window)] == ["Tell me about cats", "About cats"]
+
+
+def test_thumbs_down_with_a_reason_teaches_the_session(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("A very long answer " * 20))
+    session = window.new_session()
+    send(qtbot, window, "Explain")
+    before = window.chat.session.weights["verbosity"]
+
+    menu = window.chat.feedback_menu(rows(window)[1])
+    too_long = next(a for a in menu.actions() if a.text() == "Too long")
+    too_long.trigger()
+    menu.close()
+
+    reply = rows(window)[1]
+    assert reply.feedback is not None
+    assert (reply.feedback.rating, reply.feedback.tags) == (-1, ("too_long",))
+    events = weights.list_weight_events(weights.Owner.session(session.id))
+    assert any(e.weight == "verbosity" and e.new < before for e in events)
+
+    _click_button(qtbot, window, 1, "feedback_up")
+    assert messages.get_message(reply.id).feedback.rating == 1
+
+
+def test_copy_puts_the_message_on_the_clipboard(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("Run this:\n\n```python\nprint('hi')\n```\n"))
+    window.new_session()
+    send(qtbot, window, "Code please")
+    _click_button(qtbot, window, 1, "copy_code")
+    assert QApplication.clipboard().text() == "print('hi')"
+    _click_button(qtbot, window, 1, "copy")
+    assert QApplication.clipboard().text().startswith("Run this:")
+
+
+def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
+    session = window.new_session()
+    window.chat.goal.setText("Draft the release notes")
+    window.chat.goal.editingFinished.emit()
+    from desktop_agent.store.sessions import get_session
+
+    assert get_session(session.id).goal == "Draft the release notes"
+
+
+def test_without_a_provider_sending_explains_how_to_set_one_up(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.new_session()
+    window.chat.composer.setPlainText("Hello")
+    window.chat.send_action.trigger()
+    bar = window.chat.error_bar
+    assert bar.isVisible()
+    assert "Settings" in bar.label.text()
+    assert bar.action_button.text() == "Settings…"
+    assert window.chat.composer.toPlainText() == "Hello"  # nothing lost
+    assert messages.count_messages(window.chat.session.id) == 0
+
+
+def test_closing_mid_stream_saves_the_partial_reply_and_joins_the_thread(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Hang(seconds=30, text_before_hang="Half a thought"))
+    window.new_session()
+    window.chat.composer.setPlainText("Think")
+    window.chat.send_action.trigger()
+    qtbot.waitUntil(
+        lambda: len(rows(window)) == 2 and rows(window)[1].content == "Half a thought",
+        timeout=TIMEOUT_MS,
+    )
+    session_id = window.chat.session.id
+    window.close()
+    stored = messages.list_messages(session_id)
+    assert stored[1].content == "Half a thought"
+    assert stored[1].status == "incomplete"
+
+
+def test_links_open_only_on_click(qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer) -> None:
+    provider.push(Reply("See [the docs](https://example.com/docs) ![x](https://example.com/x.png)"))
+    window.new_session()
+    opened: list[str] = []
+    delegate = window.chat.view.message_delegate
+    delegate.linkActivated.disconnect()
+    delegate.linkActivated.connect(opened.append)
+    send(qtbot, window, "Links?")
+    window.chat.view.viewport().repaint()
+    assert opened == []
+    record = rows(window)[1]
+    doc = delegate.document(record, window.chat.view.font(), window.chat.view.palette())
+    assert "https://example.com/x.png" in doc.refused  # the image was never fetched
+    assert len(provider.requests) == 1  # and nothing else was requested
+    _ = QPoint
