@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 from tests.support.fake_openai import fake_openai  # noqa: F401
-from tests.support.stores import store  # noqa: F401
+from tests.support.stores import chat_app, store  # noqa: F401

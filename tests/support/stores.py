@@ -1,4 +1,4 @@
-"""A fresh, real SQLite store per test (the app's own open path), closed afterwards."""
+"""Real stores for tests: a fresh SQLite file, or the whole app on the loopback provider."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from desktop_agent.services.app_context import AppContext, open_app
 from desktop_agent.store import agents
 from desktop_agent.store.db import close_database, open_database
+from tests.support.fake_openai import FakeOpenAIServer
 
 
 @pytest.fixture
@@ -24,3 +26,25 @@ def store(tmp_path: Path) -> Iterator[Path]:
         yield path
     finally:
         close_database()
+
+
+@pytest.fixture
+def chat_app(
+    fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppContext]:
+    """The app opened on the test's data dir, its provider pointed at the loopback server.
+
+    Retries are off so each scripted behaviour answers exactly one call; tests adjust
+    `chat_app.settings.provider` before asking for `chat_app.chat_service()`.
+    """
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    app = open_app()
+    app.settings.provider.model = "fake-model"
+    app.settings.provider.fast_model = "fake-fast-model"
+    app.settings.provider.max_retries = 0
+    app.settings.provider.timeout_seconds = 10.0
+    try:
+        yield app
+    finally:
+        app.close()
