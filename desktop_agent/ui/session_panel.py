@@ -243,13 +243,16 @@ class SessionPanel(QWidget):
         row = self.model.row_of(session_id)
         if row < 0:
             return False
-        self._restoring_selection = not activate
+        self._restoring_selection = True
         try:
             self.list.selectionModel().setCurrentIndex(
                 self.model.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect
             )
         finally:
             self._restoring_selection = False
+        self.list.scrollTo(self.model.index(row, 0))
+        if activate:
+            self.sessionActivated.emit(self.model.record(row))
         return True
 
     @Slot(QModelIndex, QModelIndex)

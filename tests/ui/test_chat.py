@@ -219,7 +219,9 @@ def test_closing_mid_stream_saves_the_partial_reply_and_joins_the_thread(
     assert stored[1].status == "incomplete"
 
 
-def test_links_open_only_on_click(qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer) -> None:
+def test_links_open_only_on_click(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
     provider.push(Reply("See [the docs](https://example.com/docs) ![x](https://example.com/x.png)"))
     window.new_session()
     opened: list[str] = []

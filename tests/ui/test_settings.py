@@ -1,0 +1,95 @@
+"""Settings round-trip; the API key goes to the key store, never into the database."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_agent.config.settings import load_settings
+from desktop_agent.services.app_context import AppContext
+from desktop_agent.store.db import database
+from desktop_agent.ui.settings_dialog import SettingsDialog, check_base_url
+from tests.support.fake_openai import FakeOpenAIServer
+from tests.ui.helpers import TIMEOUT_MS
+
+SECRET = "sk-very-secret-test-key-1234567890"
+
+
+def test_settings_round_trip_keeps_the_key_out_of_the_database(
+    qtbot: QtBot, context: AppContext, fake_openai: FakeOpenAIServer
+) -> None:
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    assert dialog.key_status.objectName() == "keyWarning"  # no keyring in tests: warned
+    dialog.base_url.setText(fake_openai.base_url)
+    dialog.api_key.setText(SECRET)
+    with qtbot.waitSignal(dialog._runner.idle, timeout=TIMEOUT_MS):
+        dialog.fetch_button.click()
+    assert [dialog.model.itemText(i) for i in range(dialog.model.count())] == [
+        "fake-model",
+        "fake-fast-model",
+    ]
+    assert fake_openai.requests[-1].headers["authorization"] == f"Bearer {SECRET}"
+    dialog.model.setCurrentText("fake-model")
+    dialog.fast_model.setCurrentText("fake-fast-model")
+    dialog.budget.setValue(32_000)
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+
+    reread = load_settings(context.data_dir)
+    assert reread.provider.base_url == fake_openai.base_url
+    assert (reread.provider.model, reread.provider.fast_model) == ("fake-model", "fake-fast-model")
+    assert reread.provider.context_budget("fake-model") == 32_000
+    assert context.secrets.get() == SECRET
+    key_file = context.data_dir / "api-key.secret"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+    database.execute_sql("PRAGMA wal_checkpoint(FULL)")
+    for path in context.data_dir.iterdir():
+        if path.name != key_file.name and path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path.name
+
+    again = SettingsDialog(context)
+    qtbot.addWidget(again)
+    assert again.base_url.text() == fake_openai.base_url
+    assert again.model.currentText() == "fake-model"
+    assert again.api_key.text() == ""  # the key is never shown back
+    assert "stored" in again.api_key.placeholderText()
+    again.reject()
+
+
+def test_a_bad_address_is_refused_with_a_reason(qtbot: QtBot, context: AppContext) -> None:
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.base_url.setText("localhost:11434")
+    dialog.accept()
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted
+    assert "http://" in dialog.error.text()
+    dialog.reject()
+
+
+def test_list_models_failure_is_reported(
+    qtbot: QtBot, context: AppContext, fake_openai: FakeOpenAIServer
+) -> None:
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.base_url.setText(fake_openai.root_url + "/nope/v1")
+    with qtbot.waitSignal(dialog._runner.idle, timeout=TIMEOUT_MS):
+        dialog.fetch_button.click()
+    assert dialog.fetch_status.text().startswith("Could not list models:")
+    dialog.reject()
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("http://localhost:11434/v1", True),
+        ("https://api.openai.com/v1", True),
+        ("ftp://x", False),
+        ("", False),
+    ],
+)
+def test_check_base_url(url: str, ok: bool) -> None:
+    assert (check_base_url(url) == "") is ok
