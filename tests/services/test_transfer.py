@@ -185,7 +185,7 @@ def test_one_bad_file_among_several_changes_nothing(store: Path) -> None:
     good = json.dumps([{"role": "user", "content": "fine"}]).encode()
     bad = json.dumps([{"role": "bot", "content": "nope"}]).encode()
     before = _dump(store)
-    with pytest.raises(InvalidInputError, match="second.json"):
+    with pytest.raises(InvalidInputError, match=r"second\.json"):
         import_sessions([("first.json", good), ("second.json", bad), ("third.json", good)])
     assert _dump(store) == before
 
