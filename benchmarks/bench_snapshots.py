@@ -1,16 +1,21 @@
-"""Print how long snapshot validation and snapshot file dump + parse take.
+"""Print how long snapshot validation and snapshot file dump + parse take, in memory and
+through the store (targets: export or import of one snapshot <= 10 ms; validation over
+10,000 rated turns read from the store <= 50 ms).
 
-Each measurement is a function in MEASUREMENTS returning (label, seconds); add store
-import/export timings by appending another function.
+Each measurement is a function in MEASUREMENTS returning (label, best, median) seconds.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import statistics
+import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from desktop_agent.domain.calibration import TAG_DIRECTIONS, RatedTurn, validate_weights
 from desktop_agent.domain.snapshot_file import SnapshotData, dump_snapshot_file, parse_snapshot_file
@@ -69,16 +74,91 @@ def measure_file_round_trip() -> tuple[str, float, float]:
     return "snapshot file dump + parse", best, median
 
 
-MEASUREMENTS: list[Callable[[], tuple[str, float, float]]] = [
-    measure_validation,
-    measure_file_round_trip,
+@contextmanager
+def temporary_store() -> Iterator[None]:
+    from desktop_agent.store import agents
+    from desktop_agent.store.db import close_database, open_database
+
+    with tempfile.TemporaryDirectory() as directory:
+        open_database(Path(directory) / "bench.sqlite3")
+        agents.ensure_defaults()
+        try:
+            yield
+        finally:
+            close_database()
+
+
+def measure_store_export_import() -> list[tuple[str, float, float]]:
+    from desktop_agent.services import snapshots
+    from desktop_agent.store import agents
+    from desktop_agent.store.weights import Owner
+
+    with temporary_store():
+        owner = Owner.agent(agents.get_agent("assistant").id)
+        record = snapshots.save_snapshot(owner, "bench")
+        raw = snapshots.export_snapshot(record.id)
+        export = best_of(lambda: snapshots.export_snapshot(record.id))
+        # Each import stores a new snapshot (the id clashes, so it gets a new one).
+        imported = best_of(lambda: snapshots.import_snapshot_file(raw))
+    return [
+        ("store export of one snapshot (target <= 10 ms)", *export),
+        ("store import of one snapshot (target <= 10 ms)", *imported),
+    ]
+
+
+def measure_store_validation() -> tuple[str, float, float]:
+    from desktop_agent.services import snapshots
+    from desktop_agent.store import messages, sessions
+    from desktop_agent.store.db import database
+    from desktop_agent.store.models import Feedback, Message
+    from desktop_agent.store.weights import Owner
+
+    turns = make_turns(10_000)
+    with temporary_store():
+        session = sessions.create_session()
+        now = time.time()
+        with database.atomic():
+            for index, turn in enumerate(turns):
+                row = Message.create(
+                    session_id=session.id,
+                    seq=index,
+                    role="assistant",
+                    content=f"reply {index}",
+                    status="complete",
+                    weights=json.dumps(dict(turn.weights)),
+                    created_at=now + index,
+                    updated_at=now + index,
+                )
+                Feedback.create(
+                    message_id=row.id,
+                    rating=turn.rating,
+                    tags=json.dumps(list(turn.tags)),
+                    created_at=now + index,
+                )
+        assert messages.count_messages(session.id) == 10_000
+        owner = Owner.session(session.id)
+        best, median = best_of(lambda: snapshots.validate_owner(owner))
+    return "validation over 10,000 rated turns from the store (target <= 50 ms)", best, median
+
+
+def _single(
+    measure: Callable[[], tuple[str, float, float]],
+) -> Callable[[], list[tuple[str, float, float]]]:
+    return lambda: [measure()]
+
+
+MEASUREMENTS: list[Callable[[], list[tuple[str, float, float]]]] = [
+    _single(measure_validation),
+    _single(measure_file_round_trip),
+    measure_store_export_import,
+    _single(measure_store_validation),
 ]
 
 
 def main() -> None:
     for measure in MEASUREMENTS:
-        label, best, median = measure()
-        print(f"{label}: best {best * 1000:.2f} ms, median {median * 1000:.2f} ms")
+        for label, best, median in measure():
+            print(f"{label}: best {best * 1000:.2f} ms, median {median * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.snapshot_file import MAX_NAME_CHARS, SnapshotData
 from desktop_agent.domain.weights import check_weights
 from desktop_agent.store import clock
+from desktop_agent.store.db import database
 from desktop_agent.store.errors import ConflictError, NotFoundError
 from desktop_agent.store.models import Feedback, Message, Snapshot
 from desktop_agent.store.records import SnapshotRecord
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Mapping, Sequence
 
 MIN_ID_PREFIX = 4
 _CHUNK = 500  # session ids per query, well under SQLite's variable limit
@@ -150,13 +151,15 @@ def feedback_turns(
             .join(Feedback, on=(Feedback.message_id == Message.id))
             .where(Message.session_id.in_(ids[start : start + _CHUNK]))
             .order_by(Message.created_at, Message.id)
-            .tuples()
         )
-        loads = json.loads
-        # .tuples() rows; peewee's hints say Message.
-        rows = cast("Iterable[tuple[int, str, str | None]]", query)
+        sql, params = query.sql()
+        rows = database.execute_sql(sql, params).fetchall()
+        # One JSON parse per column instead of one per row: 10,000 rated turns validate
+        # in well under the 50 ms budget (benchmarks/bench_snapshots.py).
+        tags = json.loads("[" + ",".join(row[1] for row in rows) + "]")
+        weights = json.loads("[" + ",".join(row[2] or "null" for row in rows) + "]")
         out.extend(
-            (rating, tuple(loads(tags)), loads(weights) if weights else {})
-            for rating, tags, weights in rows
+            (row[0], tuple(row_tags), row_weights or {})
+            for row, row_tags, row_weights in zip(rows, tags, weights, strict=True)
         )
     return out
