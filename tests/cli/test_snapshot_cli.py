@@ -14,6 +14,7 @@ import pytest
 
 from desktop_agent.domain.calibration import METRIC_DEFINITIONS
 from desktop_agent.services.app_context import open_app
+from desktop_agent.store import sessions
 from tests.support.fake_openai import FakeOpenAIServer, Reply
 from tests.support.snapshot_data import dump, rated_session
 
@@ -262,3 +263,21 @@ def test_experiment_create_report_and_promote(cli: Cli, data_dir: Path) -> None:
     assert chatty["id"] == report["arms"]["b"]["snapshot_id"]
     cli.run("experiment", "stop", "length")
     assert cli.json("experiment", "list")[0]["status"] == "stopped"
+
+
+@pytest.mark.slow
+def test_save_judges_the_goal_when_enabled(data_dir: Path, fake_openai: FakeOpenAIServer) -> None:
+    from desktop_agent.config.paths import settings_path
+
+    def build() -> str:
+        session_id = rated_session([(1, ())])
+        sessions.set_goal(session_id, "plan the trip")
+        return session_id
+
+    session_id = prepare(data_dir, build)
+    settings_path(data_dir).write_text('{"learning": {"judge_goal_with_fast_model": true}}')
+    cli = Cli(data_dir, {"OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "sk-test"})
+    fake_openai.push(Reply("0.8"))
+    saved = cli.json("snapshot", "save", "--session", session_id, "--name", "trip")
+    assert saved["validation"]["metrics"]["goal_progress"] == 0.8
+    assert "judged by" in saved["validation"]["notes"][0]
