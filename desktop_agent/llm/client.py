@@ -6,6 +6,7 @@ this module is imported (the CLI's fast paths and the window's first paint stay 
 
 from __future__ import annotations
 
+import queue
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     import openai
     from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
+# How often a waiting reader looks at the cancel flag (the GUI's Stop latency).
+_CANCEL_POLL_SECONDS = 0.05
 # A local server (Ollama, LM Studio, llama.cpp, vLLM) needs no key, but the SDK refuses none.
 PLACEHOLDER_API_KEY = "not-needed"
 
@@ -81,19 +84,53 @@ class ChatStream:
                 pass  # already closed by the server or by the end of the reply
 
     def __iter__(self) -> Iterator[str]:
-        import openai
-
+        """Yield deltas. The network is read on a helper thread so that a cancel is
+        honoured at once even before the provider sends its first byte, when there is
+        no socket yet to shut down and a blocked read would hold the caller until the
+        timeout. The helper ends by itself: on the next chunk, the shutdown socket, or
+        the read timeout; it never touches anything but this object and its queue."""
         if self._started:
             raise RuntimeError("a ChatStream can be iterated only once")
         self._started = True
         if self.cancelled:
             return
+        items: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        reader = threading.Thread(target=self._read, args=(items,), name="chat-stream", daemon=True)
+        reader.start()
+        while True:
+            try:
+                kind, value = items.get(timeout=_CANCEL_POLL_SECONDS)
+            except queue.Empty:
+                if self.cancelled:
+                    return
+                continue
+            if self.cancelled:
+                return
+            if kind == "delta":
+                self._parts.append(value)
+                yield value
+            elif kind == "error":
+                raise value
+            else:  # "end"
+                break
+        if self.finish_reason is None:
+            # The body ended cleanly but the answer did not: a proxy or server dropped it.
+            raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+
+    def _read(self, items: queue.SimpleQueue[tuple[str, Any]]) -> None:
+        import openai
+
         try:
             sdk_stream = self._open_stream()
         except (openai.OpenAIError, ValueError) as exc:
-            raise self._map_error(exc, False, False) from exc
+            items.put(("error", self._map_error(exc, False, False)))
+            return
+        except BaseException as exc:  # noqa: BLE001 - hand anything else to the caller
+            items.put(("error", exc))
+            return
         with self._lock:
             self._live_socket = None if self.cancelled else _socket_of(sdk_stream)
+        received = False
         try:
             for chunk in sdk_stream:
                 if self.cancelled:
@@ -104,18 +141,17 @@ class ChatStream:
                     # on a cancel must not shut it down under another request.
                     self._forget_socket()
                 if delta:
-                    self._parts.append(delta)
-                    yield delta
+                    received = True
+                    items.put(("delta", delta))
         except (openai.OpenAIError, ValueError) as exc:
-            if self.cancelled:
-                return
-            raise self._map_error(exc, True, bool(self._parts)) from exc
+            if not self.cancelled:
+                items.put(("error", self._map_error(exc, True, received)))
+        except BaseException as exc:  # noqa: BLE001 - hand anything else to the caller
+            items.put(("error", exc))
         finally:
             self._forget_socket()
             sdk_stream.close()
-        if self.finish_reason is None and not self.cancelled:
-            # The body ended cleanly but the answer did not: a proxy or server dropped it.
-            raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+            items.put(("end", None))
 
     def _forget_socket(self) -> None:
         with self._lock:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, SqliteDatabase
@@ -12,7 +14,6 @@ from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from pathlib import Path
 
 # One connection per thread (peewee's default); workers wrap their work in
 # `database.connection_context()`.
@@ -28,6 +29,13 @@ PRAGMAS = {
     "cache_size": -16_000,  # 16 MB page cache per connection
     "temp_store": "memory",
 }
+
+
+# quick_check reads the whole file (about 1 s per 650 MB here). It always runs on files
+# up to this size, and on bigger ones only when it matters: after a run that did not
+# close cleanly, and before a migration. `verify_database()` runs it on demand.
+ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
+_RUNNING_MARKER = ".open-by-"
 
 
 class StoreError(Exception):
@@ -94,10 +102,12 @@ def open_database(
     existed = path.exists() and path.stat().st_size > 0
     if existed:
         _refuse_non_sqlite(path)
+    unclean = _claim(path)
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
         database.connect(reuse_if_open=True)
-        if existed:
+        pending = schema_version() < latest_version(migrations)
+        if existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES):
             _quick_check(path)
         _migrate(path, migrations, on_backup)
     except StoreError:
@@ -106,6 +116,37 @@ def open_database(
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
         raise StoreError(_damaged_message(path, str(exc))) from exc
+
+
+def _marker(path: Path, pid: int) -> Path:
+    return path.with_name(f"{path.name}{_RUNNING_MARKER}{pid}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but not ours (EPERM), or not checkable: assume alive
+        return True
+    return True
+
+
+def _claim(path: Path) -> bool:
+    """Mark the store open by this process; True if a previous process died with it open."""
+    unclean = False
+    for marker in path.parent.glob(f"{path.name}{_RUNNING_MARKER}*"):
+        suffix = marker.name.rsplit("-", 1)[-1]
+        if suffix.isdigit() and int(suffix) != os.getpid() and not _alive(int(suffix)):
+            unclean = True
+            marker.unlink(missing_ok=True)
+    _marker(path, os.getpid()).touch()
+    return unclean
+
+
+def verify_database() -> None:
+    """Run the full quick_check now (e.g. in the background after start-up)."""
+    _quick_check(Path(database.database))
 
 
 def _refuse_non_sqlite(path: Path) -> None:
@@ -141,5 +182,8 @@ def _migrate(
 
 
 def close_database() -> None:
+    """Close this thread's connection and mark the store cleanly closed."""
+    if database.database:
+        _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():
         database.close()

@@ -444,3 +444,24 @@ def test_importing_the_llm_layer_does_not_import_openai() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "False"
+
+
+def test_cancel_before_the_first_byte_stops_promptly(
+    fake_openai: FakeOpenAIServer, client: ProviderClient
+) -> None:
+    # No headers yet, so no socket to shut down: the caller must still be freed at once.
+    fake_openai.push(Hang(30))
+    stream = client.stream_chat(USER, model="fake-model")  # 5 s read timeout
+    canceller = threading.Thread(
+        target=lambda: fake_openai.wait_for_requests(1, timeout=10) and stream.cancel()
+    )
+    canceller.start()
+
+    started = time.monotonic()
+    received = list(stream)
+    elapsed = time.monotonic() - started
+    canceller.join()
+
+    assert received == []
+    assert stream.cancelled
+    assert elapsed < 3.0  # the read timeout is 5 s and the server would wait 30 s
