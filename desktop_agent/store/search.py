@@ -10,6 +10,7 @@ from desktop_agent.store.records import SearchHit
 # Private-use characters mark hits inside snippets; they cannot occur in a query term.
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+MIN_PREFIX_CHARS = 3
 
 _SQL = f"""
 SELECT m.id, m.session_id, s.title, m.role, m.created_at,
@@ -25,12 +26,16 @@ LIMIT ?
 
 def fts_query(text: str) -> str | None:
     """Turn what a person types into a safe FTS5 query: every word must match, the
-    last one as a prefix (search-as-you-type). None when there is nothing to search."""
+    last one (of 3+ letters) as a prefix, for search-as-you-type. None when there is
+    nothing to search."""
     words = _TOKEN.findall(text)
     if not words:
         return None
     quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
+    # A one- or two-letter prefix matches thousands of terms and costs tens of ms on
+    # a big store; from three letters on it is cheap and useful while typing.
+    if len(words[-1]) >= MIN_PREFIX_CHARS:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 

@@ -103,3 +103,17 @@ def test_any_query_never_raises(store: Path, query: str) -> None:
 )
 def test_fts_syntax_characters_never_raise(store: Path, query: str) -> None:
     search_messages(query)
+
+
+def test_the_last_word_matches_as_a_prefix_from_three_letters(store: object) -> None:
+    from desktop_agent.store import messages, sessions
+    from desktop_agent.store.search import search_messages
+
+    session = sessions.create_session()
+    messages.append_message(session.id, "user", "configure the deployment")
+    assert [h.snippet for h in search_messages("configure the dep")] == [
+        "configure the deployment"
+    ]
+    # Two letters would match every word starting with them: only whole words count.
+    assert search_messages("configure the de") == []
+    assert len(search_messages("configure the")) == 1
