@@ -17,13 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desktop_agent.config.paths import resolve_data_dir  # noqa: E402
-from desktop_agent.config.secrets import SecretStore  # noqa: E402
-from desktop_agent.config.settings import effective_provider, load_settings  # noqa: E402
-from desktop_agent.domain.compiler import AgentProfile, compile_request  # noqa: E402
-from desktop_agent.domain.weights import DEFAULT_WEIGHTS  # noqa: E402
-from desktop_agent.llm.client import ProviderClient, ProviderConfig  # noqa: E402
-from desktop_agent.llm.errors import ProviderError  # noqa: E402
+from desktop_agent.config.paths import resolve_data_dir
+from desktop_agent.config.secrets import SecretStore
+from desktop_agent.config.settings import effective_provider, load_settings
+from desktop_agent.domain.compiler import AgentProfile, compile_request
+from desktop_agent.domain.weights import DEFAULT_WEIGHTS
+from desktop_agent.llm.client import ProviderClient, ProviderConfig
+from desktop_agent.llm.errors import ProviderError
 
 PROMPTS = (
     "How do I reverse a list in Python?",

@@ -111,9 +111,7 @@ def test_the_last_word_matches_as_a_prefix_from_three_letters(store: object) -> 
 
     session = sessions.create_session()
     messages.append_message(session.id, "user", "configure the deployment")
-    assert [h.snippet for h in search_messages("configure the dep")] == [
-        "configure the deployment"
-    ]
+    assert [h.snippet for h in search_messages("configure the dep")] == ["configure the deployment"]
     # Two letters would match every word starting with them: only whole words count.
     assert search_messages("configure the de") == []
     assert len(search_messages("configure the")) == 1
