@@ -11,27 +11,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.domain.plasticity import FEEDBACK_TAGS
 from desktop_agent.domain.stats import wilson_interval
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weight_value, check_weights
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-# Which weight a feedback tag complains about, and which way the user wants it to move.
-# The same mapping as plasticity.FEEDBACK_TAGS; kept here so the statistics do not
-# depend on the learning rule (tests/domain/test_calibration.py checks they agree).
-TAG_DIRECTIONS: Mapping[str, tuple[str, int]] = {
-    "too_long": ("verbosity", -1),
-    "too_short": ("verbosity", +1),
-    "too_formal": ("formality", -1),
-    "too_casual": ("formality", +1),
-    "asked_too_much": ("autonomy", +1),
-    "acted_without_asking": ("autonomy", -1),
-    "want_suggestions": ("initiative", +1),
-    "unwanted_suggestions": ("initiative", -1),
-    "too_slow": ("speed_vs_quality", +1),
-    "not_careful_enough": ("speed_vs_quality", -1),
-}
+# Which weight a feedback tag complains about, and which way the user wants it to move:
+# the learning rule's own table, so statistics and learning can never disagree.
+TAG_DIRECTIONS: Mapping[str, tuple[str, int]] = FEEDBACK_TAGS
 POLARISED_LOW = 0.05
 POLARISED_HIGH = 0.95
 STABILITY_TURNS = 10  # how many recent turns callers pass as recent_weights

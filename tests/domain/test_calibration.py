@@ -10,13 +10,11 @@ import pytest
 from desktop_agent.config.settings import ValidationThresholds
 from desktop_agent.domain.calibration import (
     METRIC_DEFINITIONS,
-    TAG_DIRECTIONS,
     RatedTurn,
     Thresholds,
     validate_weights,
 )
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.domain.plasticity import FEEDBACK_TAGS
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
 
 BASELINE = dict(DEFAULT_WEIGHTS)
@@ -28,10 +26,6 @@ def weights(**changes: float) -> dict[str, float]:
 
 def upvotes(count: int) -> list[RatedTurn]:
     return [RatedTurn(1, (), BASELINE)] * count
-
-
-def test_tag_directions_match_the_learning_rule() -> None:
-    assert dict(TAG_DIRECTIONS) == FEEDBACK_TAGS
 
 
 def test_thresholds_match_the_settings_fields_and_defaults() -> None:
