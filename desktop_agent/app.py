@@ -1,11 +1,18 @@
-"""Entry point: parse arguments, then run the CLI or open the window."""
+"""Entry point and wiring: the command line, or the window when no command is given."""
 
 from __future__ import annotations
 
 import sys
 
 
+def _open_window(data_dir: str | None, smoke: bool) -> int:
+    # Qt is imported only when the window is wanted: CLI commands stay light.
+    from desktop_agent.ui.main import run_gui
+
+    return run_gui(data_dir, smoke=smoke)
+
+
 def main(argv: list[str] | None = None) -> int:
     from desktop_agent.cli import run
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return run(sys.argv[1:] if argv is None else argv, open_window=_open_window)

@@ -58,7 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(argv: Sequence[str]) -> int:
+OpenWindow = Callable[[str | None, bool], int]
+
+
+def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
+    """Run a command; with none, call `open_window(data_dir, smoke)` (app.py passes the
+    GUI, so this module never imports Qt)."""
     parser = build_parser()
     try:
         args = parser.parse_args(list(argv))
@@ -68,9 +73,10 @@ def run(argv: Sequence[str]) -> int:
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))
     if args.command is None:
-        from desktop_agent.ui.main import run_gui
-
-        return run_gui(args.data_dir, smoke=args.smoke)
+        if open_window is None:
+            parser.print_help()
+            return EXIT_USAGE
+        return open_window(args.data_dir, args.smoke)
 
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:  # a command group without its subcommand, e.g. `sessions`
