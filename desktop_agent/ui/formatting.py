@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import time
 
 from desktop_agent.domain.plasticity import FEEDBACK_TAGS
@@ -49,3 +50,11 @@ def highlighted_html(text: str, spans: tuple[tuple[int, int], ...], color: str) 
         cursor = end
     out.append(html.escape(text[cursor:]))
     return "".join(out)
+
+
+_MARKUP = re.compile(r"(\*\*|__|`+|^#+\s*|^\s*[-*]\s+)", re.MULTILINE)
+
+
+def plain_preview(text: str) -> str:
+    """A one-line snippet without Markdown markup (list and session previews)."""
+    return " ".join(_MARKUP.sub("", text).split())

@@ -54,8 +54,9 @@ class MainWindow(QMainWindow):
         self.provider_label.setObjectName("providerStatus")
         self.save_label = QLabel("All changes saved")
         self.save_label.setObjectName("saveStatus")
-        self.statusBar().addPermanentWidget(self.provider_label)
-        self.statusBar().addPermanentWidget(self.save_label)
+        for label in (self.provider_label, self.save_label):
+            label.setContentsMargins(10, 0, 10, 0)
+            self.statusBar().addPermanentWidget(label)
 
         self._build_actions()
         self._connect()

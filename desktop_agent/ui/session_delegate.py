@@ -7,7 +7,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop_agent.ui import search_model, session_model
-from desktop_agent.ui.formatting import highlighted_html, short_time
+from desktop_agent.ui.formatting import highlighted_html, plain_preview, short_time
 from desktop_agent.ui.markdown import SafeTextDocument
 
 PAD = 8
@@ -82,7 +82,10 @@ class SessionDelegate(QStyledItemDelegate):
         agent = str(index.data(session_model.AgentRole) or "")
         user = str(index.data(session_model.UserRole) or "")
         who = agent if user in ("", "local") else f"{agent} · {user}"
-        detail = f"{who} — {index.data(session_model.PreviewRole) or 'no messages yet'}"
+        preview = (
+            plain_preview(str(index.data(session_model.PreviewRole) or "")) or "no messages yet"
+        )
+        detail = preview if who == "assistant" else f"{who} — {preview}"
         second = QRect(rect.left(), rect.top() + line + LINE_GAP, rect.width(), line)
         painter.drawText(
             second,

@@ -1,0 +1,265 @@
+"""UI benchmarks (whole process, medians): cold start to first paint with an empty store
+and with 10,000 sessions / 1,000,000 messages, opening a 10,000-message session, event
+loop stalls while a reply streams at 200 chunks/s, and resident memory.
+
+The big store is built once with bulk SQL into /tmp/desktop-agent-bench-ui/ and reused.
+Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path("/tmp/desktop-agent-bench-ui")
+BIG_SESSIONS = 10_000
+BIG_MESSAGES = 1_000_000
+HUGE_SESSION_MESSAGES = 10_000
+PYTHON = sys.executable
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DESKTOP_AGENT_DATA_DIR=str(data_dir),
+        DESKTOP_AGENT_NO_KEYRING="1",
+        DESKTOP_AGENT_PRINT_PAINT_CLOCK="1",
+        QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def build_big_store(data_dir: Path) -> str:
+    """10,000 sessions and 1,000,000 messages (one session holds 10,000); returns its id."""
+    marker = data_dir / "huge-session-id"
+    if marker.exists():
+        return marker.read_text().strip()
+    print(f"building the big store in {data_dir} (once)…", flush=True)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "from desktop_agent.services.app_context import open_app; open_app().close()",
+        ],
+        env=_env(data_dir),
+        check=True,
+    )
+    db = sqlite3.connect(data_dir / "desktop-agent.sqlite3")
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    agent_id, weights = db.execute("SELECT id, baseline FROM agent LIMIT 1").fetchone()
+    user_id = db.execute("SELECT id FROM user_profile LIMIT 1").fetchone()[0]
+    now = time.time()
+    ids = [str(uuid.uuid4()) for _ in range(BIG_SESSIONS)]
+    per_session = (BIG_MESSAGES - HUGE_SESSION_MESSAGES) // (BIG_SESSIONS - 1)
+    words = [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "release",
+        "plan",
+        "migrate",
+        "index",
+        "cache",
+        "query",
+        "tomato",
+        "garden",
+    ]
+    with db:
+        db.executemany(
+            "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights,"
+            " message_count, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    sid,
+                    f"Conversation {n}",
+                    agent_id,
+                    user_id,
+                    now - n * 60,
+                    now - n * 60,
+                    weights,
+                    HUGE_SESSION_MESSAGES if n == 0 else per_session,
+                    "a preview of the last message",
+                )
+                for n, sid in enumerate(ids)
+            ],
+        )
+        next_id = 1
+        for n, sid in enumerate(ids):
+            count = HUGE_SESSION_MESSAGES if n == 0 else per_session
+            rows = []
+            for seq in range(count):
+                role = "user" if seq % 2 == 0 else "assistant"
+                text = " ".join(words[(seq + k + n) % len(words)] for k in range(12))
+                parent = next_id - 1 if seq else None
+                stamp = now - n * 60 - (count - seq)
+                rows.append((next_id, sid, seq, parent, role, text, "complete", stamp, stamp))
+                next_id += 1
+            db.executemany(
+                "INSERT INTO message (id, session_id, seq, parent_id, role, content, status,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    marker.write_text(ids[0])
+    return ids[0]
+
+
+def first_paint(data_dir: Path) -> tuple[float, int]:
+    """Seconds from spawning the process to the window's first paint, and RSS in KiB."""
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            PYTHON,
+            "-c",
+            "import sys; from desktop_agent.ui.main import run_gui;"
+            " sys.exit(run_gui(None, smoke=True))",
+        ],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    painted = rss = None
+    for line in result.stdout.splitlines():
+        if line.startswith("first-paint "):
+            painted = float(line.split()[1])
+        elif line.startswith("rss-kb "):
+            rss = int(line.split()[1])
+    if painted is None or rss is None:
+        raise RuntimeError(result.stdout + result.stderr)
+    return painted - started, rss
+
+
+_IN_PROCESS = r"""
+import json, os, statistics, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from desktop_agent.ui.main import create_application
+from desktop_agent.services.app_context import open_app
+from desktop_agent.store import sessions
+from desktop_agent.ui.main_window import MainWindow
+
+mode, arg = sys.argv[1], sys.argv[2]
+app = create_application()
+context = open_app()
+window = MainWindow(context)
+window.show()
+for _ in range(3):
+    app.processEvents()
+
+class Painted(QObject):
+    at = None
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and self.at is None:
+            QTimer.singleShot(0, self.done)
+            self.at = 0
+        return False
+    def done(self):
+        self.at = time.perf_counter()
+        app.quit()
+
+if mode == "open":
+    record = sessions.get_session(arg)
+    probe = Painted()
+    window.chat.view.viewport().installEventFilter(probe)
+    start = time.perf_counter()
+    window.open_session(record)
+    app.exec()
+    print(json.dumps({"open_ms": (probe.at - start) * 1000, "rows": window.chat.model.rowCount()}))
+else:
+    from tests.support.fake_openai import FakeOpenAIServer, Reply
+    chunks = int(arg)
+    server = FakeOpenAIServer().start()
+    os.environ["OPENAI_BASE_URL"] = server.base_url
+    os.environ["OPENAI_API_KEY"] = "sk-bench"
+    server.push(Reply("".join(f"word{i} " for i in range(chunks)), chunks=chunks,
+                      delay_per_chunk=1 / 200))
+    window.new_session()
+    intervals = []
+    last = [time.perf_counter()]
+    def tick():
+        now = time.perf_counter()
+        intervals.append(now - last[0])
+        last[0] = now
+    probe = QTimer()
+    probe.setInterval(1)
+    probe.timeout.connect(tick)
+    window.chat.controller.busyChanged.connect(lambda busy: None if busy else app.quit())
+    window.chat.composer.setPlainText("stream please")
+    probe.start()
+    window.chat.send()
+    app.exec()
+    probe.stop()
+    stalls = sorted(max(0.0, i - 0.001) * 1000 for i in intervals)
+    p99 = stalls[int(len(stalls) * 0.99) - 1]
+    print(json.dumps({"stall_p99_ms": p99, "stall_max_ms": stalls[-1], "ticks": len(stalls),
+                      "reply_chars": len(window.chat.model.records()[-1].content)}))
+    server.close()
+window.close()
+context.close()
+sys.stdout.flush()
+os._exit(0)  # PySide6 6.12 on Python 3.11 may abort at shutdown (None refcount); see docs/ui.md
+"""
+
+
+def in_process(data_dir: Path, mode: str, arg: str) -> dict[str, float]:
+    import json
+
+    result = subprocess.run(
+        [PYTHON, "-c", _IN_PROCESS, mode, arg],
+        env=_env(data_dir),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    empty = CACHE / "empty"
+    big = CACHE / "big"
+    huge_id = build_big_store(big)
+
+    empty_runs = [first_paint(empty) for _ in range(args.runs)]
+    big_runs = [first_paint(big) for _ in range(args.runs)]
+    empty_ms = statistics.median(t for t, _ in empty_runs) * 1000
+    big_ms = statistics.median(t for t, _ in big_runs) * 1000
+    rss_mb = statistics.median(r for _, r in big_runs) / 1024
+    ratio = big_ms / empty_ms
+    print(f"cold start to first paint, empty store:   {empty_ms:7.1f} ms (median of {args.runs})")
+    print(f"cold start to first paint, big store:     {big_ms:7.1f} ms ({ratio:.2f}x empty)")
+    print("  (big = 10k sessions / 1M messages; target <= 300 ms and <= 1.3x empty)")
+    print(f"resident memory after paint, big store:   {rss_mb:7.1f} MB (target <= 250 MB)")
+
+    opens = [in_process(big, "open", huge_id) for _ in range(max(3, args.runs // 2))]
+    open_ms = statistics.median(o["open_ms"] for o in opens)
+    rows = int(opens[0]["rows"])
+    print(
+        f"open a 10,000-message session to paint:   {open_ms:7.1f} ms ({rows} rows; target <= 150)"
+    )
+
+    stream = in_process(empty, "stream", "1000")
+    p99, worst, ticks = stream["stall_p99_ms"], stream["stall_max_ms"], int(stream["ticks"])
+    print(f"event-loop stall p99, 200 chunks/s:       {p99:7.1f} ms (target <= 16 ms)")
+    print(f"  (max {worst:.1f} ms over {ticks} probes of a 1 ms timer)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
