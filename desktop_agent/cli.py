@@ -4,6 +4,7 @@ opens the window. Every command runs the same services the GUI uses."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -21,7 +22,7 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from desktop_agent.commands import chat, config, sessions, snapshots, weights
+    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
 
     parser = argparse.ArgumentParser(
         prog="desktop-agent",
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.register(commands)
     weights.register(commands, _owner_options)
     snapshots.register(commands, _owner_options)
+    agents.register(commands)
     config.register(commands)
     return parser
 
@@ -91,7 +93,9 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
         print("desktop-agent: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:  # `desktop-agent ... | head`: the reader left; not an error
-        sys.stderr.close()
+        # Python would fail again flushing stdout at exit; point it at /dev/null.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - a bug: report it plainly, exit 1
         import traceback

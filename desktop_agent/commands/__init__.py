@@ -56,6 +56,8 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             raise CommandFailed(str(exc), EXIT_PROVIDER) from exc
         except (NotFoundError, ConflictError) as exc:
             raise CommandFailed(str(exc.args[0] if exc.args else exc), EXIT_RUNTIME) from exc
+        except BrokenPipeError:
+            raise  # the reader of our output left (`| head`): handled in cli.run
         except OSError as exc:
             raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
         finally:
