@@ -17,9 +17,7 @@ def read_snapshot_file(path: str | Path) -> bytes:
     try:
         size = target.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InvalidInputError(
-                f"{target.name}: the file is {size} bytes; the limit is 1 MiB"
-            )
+            raise InvalidInputError(f"{target.name}: the file is {size} bytes; the limit is 1 MiB")
         return target.read_bytes()
     except FileNotFoundError as exc:
         raise InvalidInputError(f"{target.name}: no such file") from exc

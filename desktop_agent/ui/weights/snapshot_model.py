@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from desktop_agent.services.snapshots import stored_verdict
 from desktop_agent.store import snapshots as snapshot_store
 from desktop_agent.store.clock import to_iso
-from desktop_agent.store.records import SnapshotRecord
 from desktop_agent.ui.weights.common import VERDICT_COLOURS, VERDICT_LABELS
+
+if TYPE_CHECKING:
+    from desktop_agent.store.records import SnapshotRecord
 
 Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
