@@ -107,7 +107,9 @@ def test_importing_a_good_file_previews_then_stores(
     assert isinstance(preview, ImportDialog)
     assert preview.import_button.isEnabled()
     text = preview.summary.toPlainText()
-    assert "verbosity" in text and "0.100" in text and "formality" in text
+    assert "verbosity" in text
+    assert "0.100" in text
+    assert "formality" in text
     assert dump(dialog.context.database_path) == before  # the preview is a dry run
     preview.name.setText("terse")
     preview.name.editingFinished.emit()
