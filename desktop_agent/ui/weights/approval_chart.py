@@ -83,8 +83,8 @@ class ApprovalChart(QWidget):
             for x in (low, high):
                 painter.drawLine(QPointF(x, middle - 7), QPointF(x, middle + 7))
             painter.drawText(
-                QRectF(min(high + 6, area.right() - 60), middle - row_height * 0.5, 80, 18),
-                Qt.AlignmentFlag.AlignLeft,
-                f"{approval:.3f}" + (" ★" if winner else ""),
+                QRectF(area.left() + 4, bar.top() - 18, 160, 16),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"approval {approval:.3f}" + ("  ★ winner" if winner else ""),
             )
         painter.end()

@@ -24,7 +24,7 @@ class RequestPreview(QWidget):
         for label in (self.model_label, self.tokens_label, self.temperature_label):
             label.setObjectName("requestParameter")
         parameters = QFormLayout()
-        parameters.setContentsMargins(0, 0, 0, 0)
+        parameters.setContentsMargins(6, 4, 6, 0)
         parameters.addRow("Model", self.model_label)
         parameters.addRow("Token budget", self.tokens_label)
         parameters.addRow("Temperature", self.temperature_label)

@@ -116,10 +116,10 @@ class WhatIfDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addWidget(self.summary, 2)
+        layout.addWidget(self.summary, 3)
         layout.addLayout(replay_row)
         layout.addWidget(self.error)
-        layout.addWidget(self.table, 3)
+        layout.addWidget(self.table, 2)
         layout.addWidget(buttons)
 
     def start_replay(self) -> None:
