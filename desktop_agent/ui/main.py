@@ -7,7 +7,7 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -117,19 +117,25 @@ def run_gui(data_dir: str | None, *, smoke: bool) -> int:
 
 
 def _smoke(app: QApplication, window: MainWindow) -> int:
+    # A local event loop, and no quit-on-last-window: QApplication.quit() outside
+    # app.exec() leaves Qt's "quit now" flag set, and every later QEventLoop in the
+    # process (a test run's waits, for one) would then return at once.
+    app.setQuitOnLastWindowClosed(False)
+    loop = QEventLoop()
     painted: list[bool] = []
 
     def on_painted() -> None:
         painted.append(True)
-        app.quit()
+        loop.quit()
 
     watcher = FirstPaintWatcher(window, on_painted)
     timeout = QTimer()
     timeout.setSingleShot(True)
-    timeout.timeout.connect(app.quit)
+    timeout.timeout.connect(loop.quit)
     timeout.start(SMOKE_TIMEOUT_MS)
     window.show()
-    app.exec()
+    if not painted:
+        loop.exec()
     timeout.stop()
     if not painted:
         window.close()

@@ -9,13 +9,18 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar
 
 from desktop_agent import APP_NAME
-from desktop_agent.store import sessions
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services.sessions import start_session
+from desktop_agent.store import agents, sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.right_panel import build_right_panel
 from desktop_agent.ui.session_panel import SessionPanel
+from desktop_agent.ui.weights.integration import install
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import SearchHit, SessionRecord
 
@@ -58,8 +63,15 @@ class MainWindow(QMainWindow):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
 
+        # (agent, user) for new conversations; the weights integration's switchers
+        # replace this.
+        self.current_profile: Callable[[], tuple[str, str]] = lambda: (
+            agents.DEFAULT_AGENT,
+            agents.DEFAULT_USER,
+        )
         self._build_actions()
         self._connect()
+        self.weights_integration = install(self, context, self.right_panel)
         self.update_provider_status()
         self.sessions.load()
         self._restore_state()
@@ -164,8 +176,15 @@ class MainWindow(QMainWindow):
     # -- sessions
 
     @Slot()
-    def new_session(self) -> SessionRecord:
-        record = sessions.create_session()
+    def new_session(self) -> SessionRecord | None:
+        """Start a conversation for the chosen agent and user (joining their experiment
+        arm, if one runs); the profile switchers set `current_profile`."""
+        agent, user = self.current_profile()
+        try:
+            record = start_session(agent=agent, user=user)
+        except (InvalidInputError, NotFoundError) as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return None
         if self.sessions.trash_toggle.isChecked():
             self.sessions.trash_toggle.setChecked(False)
         self.sessions.search.clear()

@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QMainWindow, QWidget
 
-from desktop_agent.services.sessions import start_session
 from desktop_agent.store import agents, sessions
 from desktop_agent.ui.weights.common import USER_ERRORS
 from desktop_agent.ui.weights.files import FILE_FILTER, is_snapshot_file
@@ -74,16 +73,7 @@ class WeightsIntegration(QObject):
         self.user_box.activated.connect(self._on_user_chosen)
 
         # New conversations start for the chosen agent and user (and join their arm).
-        new_action = getattr(window, "new_action", None)
-        if isinstance(new_action, QAction):
-            new_session = getattr(window, "new_session", None)
-            if new_session is not None:
-                new_action.triggered.disconnect(new_session)
-            new_action.triggered.connect(self.new_session)
-        chat = getattr(window, "chat", None)
-        if chat is not None and hasattr(chat, "newSessionRequested"):
-            chat.newSessionRequested.disconnect()
-            chat.newSessionRequested.connect(self.new_session)
+        window.current_profile = lambda: (self.current_agent(), self.current_user())  # type: ignore[attr-defined]
 
         message_requested = getattr(panel, "message_requested", None)
         if message_requested is not None:
@@ -144,22 +134,7 @@ class WeightsIntegration(QObject):
     # -- window hooks
 
     def new_session(self) -> SessionRecord | None:
-        try:
-            record = start_session(agent=self.current_agent(), user=self.current_user())
-        except USER_ERRORS as exc:
-            self._say(str(exc))
-            return None
-        panel = getattr(self.window, "sessions", None)
-        if panel is not None:
-            if panel.trash_toggle.isChecked():
-                panel.trash_toggle.setChecked(False)
-            panel.search.clear()
-            panel.refresh(record.id)
-        self.window.open_session(record)  # type: ignore[attr-defined]
-        chat = getattr(self.window, "chat", None)
-        if chat is not None:
-            chat.composer.setFocus()
-        return record
+        return self.window.new_session()  # type: ignore[attr-defined]
 
     def open_message(self, session_id: str, message_id: int) -> None:
         try:

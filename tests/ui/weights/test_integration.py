@@ -18,14 +18,14 @@ from desktop_agent.store import snapshots as snapshot_store
 from desktop_agent.ui.main_window import MainWindow
 from desktop_agent.ui.weights import common
 from desktop_agent.ui.weights.agents_dialog import AgentModel, AgentsDialog
-from desktop_agent.ui.weights.integration import WeightsIntegration, install
+from desktop_agent.ui.weights.integration import WeightsIntegration
 from desktop_agent.ui.weights.snapshot_dialogs import ImportDialog
 from desktop_agent.ui.weights.snapshots_dialog import SnapshotsDialog
 
 
 @pytest.fixture
 def hooked(window: MainWindow) -> WeightsIntegration:
-    return install(window, window.context, window.right_panel)
+    return window.weights_integration
 
 
 def test_the_weights_menu_sits_before_help(hooked: WeightsIntegration, window: MainWindow) -> None:
