@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_agent.commands import EXIT_OK, print_json, with_app
 from desktop_agent.commands.weights import event_json
+from desktop_agent.domain.experiments import arm_line, verdict_line
 
 if TYPE_CHECKING:
     import argparse
@@ -65,10 +66,6 @@ def _create(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-def _figure(value: Any) -> str:
-    return "-" if value is None else f"{value:.3f}"
-
-
 @with_app
 def _report(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import experiments
@@ -79,12 +76,8 @@ def _report(args: argparse.Namespace, app: AppContext) -> int:
         return EXIT_OK
     print(f"{result['name']} ({result['status']}), agent {result['agent']}")
     for arm, stats in result["arms"].items():
-        print(
-            f"  arm {arm}: {stats['users']} users, {stats['sessions']} sessions, "
-            f"{stats['rated']} rated, approval {_figure(stats['approval'])} "
-            f"[{_figure(stats['ci_low'])}, {_figure(stats['ci_high'])}]"
-        )
-    print(f"  p-value {_figure(result['p_value'])}, winner {result['winner'] or 'none yet'}")
+        print(f"  {arm_line(arm, stats)}")
+    print(f"  {verdict_line(result)}")
     return EXIT_OK
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.stats import two_proportion_p_value, wilson_interval
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 def assign_arm(experiment_id: str, user: str, split: float) -> str:
@@ -82,3 +86,29 @@ def experiment_report(arm_a: ArmStats, arm_b: ArmStats, alpha: float = 0.05) -> 
         "alpha": alpha,
         "winner": winner,
     }
+
+
+def format_figure(value: float | None) -> str:
+    """A report figure as people read it: three decimals, '-' when undefined."""
+    return "-" if value is None else f"{value:.3f}"
+
+
+def format_p_value(value: float | None) -> str:
+    """Like format_figure, but a p-value too small for three decimals reads '< 0.001'."""
+    if value is not None and value < 0.001:
+        return "< 0.001"
+    return format_figure(value)
+
+
+def arm_line(arm: str, stats: Mapping[str, Any]) -> str:
+    """One arm of a report, as the CLI prints it and the GUI shows it."""
+    return (
+        f"arm {arm}: {stats['users']} users, {stats['sessions']} sessions, "
+        f"{stats['rated']} rated, approval {format_figure(stats['approval'])} "
+        f"[{format_figure(stats['ci_low'])}, {format_figure(stats['ci_high'])}]"
+    )
+
+
+def verdict_line(report: Mapping[str, Any]) -> str:
+    """The report's conclusion, as the CLI prints it and the GUI shows it."""
+    return f"p-value {format_p_value(report['p_value'])}, winner {report['winner'] or 'none yet'}"

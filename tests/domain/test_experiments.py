@@ -74,3 +74,23 @@ def test_arm_stats_reject_impossible_counts() -> None:
         ArmStats("a", users=1, sessions=1, rated=3, approved=4)
     with pytest.raises(InvalidInputError):
         ArmStats("a", users=-1, sessions=1, rated=3, approved=1)
+
+
+def test_report_lines_read_as_people_expect() -> None:
+    from desktop_agent.domain.experiments import arm_line, format_p_value, verdict_line
+
+    stats = {
+        "users": 3,
+        "sessions": 4,
+        "rated": 10,
+        "approval": 0.8,
+        "ci_low": 0.49,
+        "ci_high": None,
+    }
+    assert arm_line("a", stats) == (
+        "arm a: 3 users, 4 sessions, 10 rated, approval 0.800 [0.490, -]"
+    )
+    assert format_p_value(0.0000004) == "< 0.001"
+    assert format_p_value(0.0337) == "0.034"
+    assert format_p_value(None) == "-"
+    assert verdict_line({"p_value": None, "winner": None}) == "p-value -, winner none yet"

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.domain.experiments import arm_line, verdict_line
 from desktop_agent.services import experiments
 from desktop_agent.services.snapshots import stored_verdict
 from desktop_agent.store import agents
@@ -36,20 +37,6 @@ from desktop_agent.ui.weights.experiment_model import ExperimentModel
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
-
-
-def figure(value: Any) -> str:
-    """The CLI's rendering of a report figure (commands/experiments.py `_figure`)."""
-    return "-" if value is None else f"{value:.3f}"
-
-
-def arm_line(arm: str, stats: dict[str, Any]) -> str:
-    """The same line `desktop-agent experiment report` prints for an arm."""
-    return (
-        f"arm {arm}: {stats['users']} users, {stats['sessions']} sessions, "
-        f"{stats['rated']} rated, approval {figure(stats['approval'])} "
-        f"[{figure(stats['ci_low'])}, {figure(stats['ci_high'])}]"
-    )
 
 
 class NewExperimentDialog(QDialog):
@@ -220,9 +207,7 @@ class ExperimentsDialog(QDialog):
         )
         for arm, label in self.arm_labels.items():
             label.setText(arm_line(arm, r["arms"][arm]))
-        self.verdict_label.setText(
-            f"p-value {figure(r['p_value'])}, winner {r['winner'] or 'none yet'}"
-        )
+        self.verdict_label.setText(verdict_line(r))
 
     def open_new(self) -> NewExperimentDialog:
         dialog = NewExperimentDialog(self)

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from desktop_agent.domain.experiments import assign_arm
+from desktop_agent.domain.experiments import arm_line, assign_arm, verdict_line
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
 from desktop_agent.services import experiments
 from desktop_agent.services.app_context import AppContext
@@ -19,7 +19,7 @@ from desktop_agent.services.sessions import start_session
 from desktop_agent.store import agents, messages
 from desktop_agent.store import snapshots as snapshot_store
 from desktop_agent.ui.weights.experiment_model import ExperimentModel
-from desktop_agent.ui.weights.experiments_dialog import ExperimentsDialog, arm_line, figure
+from desktop_agent.ui.weights.experiments_dialog import ExperimentsDialog
 
 
 def seed_experiment(approvals: dict[str, tuple[int, int]]) -> str:
@@ -93,7 +93,8 @@ def test_report_figures_equal_the_cli(qtbot: QtBot, context: AppContext) -> None
     assert isinstance(arms, dict)
     for arm in ("a", "b"):
         assert dialog.arm_labels[arm].text() == arm_line(arm, arms[arm])
-    assert dialog.verdict_label.text() == f"p-value {figure(cli['p_value'])}, winner b"
+    assert dialog.verdict_label.text() == verdict_line(cli)
+    assert dialog.verdict_label.text().endswith("winner b")
     assert dialog.chart.report == dialog.report
     assert dialog.promote_button.isEnabled()
 
