@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -88,6 +89,8 @@ class SettingsDialog(QDialog):
         self.model.setCurrentText(provider.model)
         self.fast_model = QComboBox()
         self.fast_model.setEditable(True)
+        # An empty editable combo sizes to nothing; show the whole placeholder.
+        self.fast_model.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.fast_model.setCurrentText(provider.fast_model)
         fast_edit = self.fast_model.lineEdit()
         if fast_edit is not None:
