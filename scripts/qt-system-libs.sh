@@ -9,6 +9,8 @@ if [ "$mode" = xcb ] || [ "$mode" = xvfb ]; then
          libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0)
 fi
 [ "$mode" = xvfb ] && pkgs+=(xvfb xauth)
+# Not Qt's, but the test suite validates the .desktop launcher with it.
+[ "$mode" = offscreen ] && pkgs+=(desktop-file-utils)
 
 command -v dpkg-query >/dev/null || exit 0   # not Debian/Ubuntu: nothing we can do here
 missing=()

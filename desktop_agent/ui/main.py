@@ -72,20 +72,17 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 
 
 def _app_icon() -> QIcon | None:
-    """The icon from desktop_agent.resources when that module provides one."""
+    """The app icon at every shipped size (None if the resources are missing)."""
+    from desktop_agent import assets
+
     try:
-        from desktop_agent import resources  # type: ignore[attr-defined]
-    except ImportError:
+        paths = [assets.icon_png(size) for size in assets.ICON_SIZES]
+    except FileNotFoundError:
         return None
-    for name in ("app_icon", "icon"):
-        factory = getattr(resources, name, None)
-        if callable(factory):
-            try:
-                icon = factory()
-            except (OSError, RuntimeError):
-                return None
-            return icon if isinstance(icon, QIcon) else None
-    return None
+    icon = QIcon()
+    for path in paths:
+        icon.addFile(str(path))
+    return None if icon.isNull() else icon
 
 
 def run_gui(data_dir: str | None, *, smoke: bool) -> int:
@@ -143,11 +140,13 @@ def _smoke(app: QApplication, window: MainWindow) -> int:
         return 2
     if os.environ.get(PAINT_CLOCK_ENV):
         print(f"first-paint {watcher.painted_at:.6f}")
-    from PySide6.QtGui import QFontDatabase
-
-    if not QFontDatabase.families():
+    if not real_fonts_available():
         window.close()
-        print("error: no fonts found: Qt cannot render text on this system", file=sys.stderr)
+        print(
+            "error: no fonts found: Qt cannot render text on this system "
+            "(install a font package such as fonts-dejavu-core)",
+            file=sys.stderr,
+        )
         return 2
     extra = _bench_hook(window)
     window.close()
@@ -155,6 +154,18 @@ def _smoke(app: QApplication, window: MainWindow) -> int:
         print(extra)
     print("smoke ok")
     return 0
+
+
+# fontconfig reports these aliases even when no font file exists at all.
+_GENERIC_FAMILIES = frozenset({"Sans Serif", "Serif", "Monospace", "Sans", "Mono", "System-ui"})
+
+
+def real_fonts_available() -> bool:
+    """True when an actual font backs the UI: a window of blank boxes must not pass."""
+    from PySide6.QtGui import QFontDatabase, QFontInfo
+
+    families = set(QFontDatabase.families()) - _GENERIC_FAMILIES
+    return bool(families) and bool(QFontInfo(QApplication.font()).family())
 
 
 def _bench_hook(window: MainWindow) -> str:

@@ -1,0 +1,44 @@
+"""--smoke fails when no real font exists: a window of blank boxes must not pass."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+EMPTY_FONTCONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{empty}</dir><cachedir>{empty}/cache</cachedir></fontconfig>
+"""
+
+
+def smoke(tmp_path: Path, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **extra_env}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_agent", "--data-dir", str(tmp_path / "data"), "--smoke"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_smoke_passes_with_the_systems_fonts(tmp_path: Path) -> None:
+    done = smoke(tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith("smoke ok")
+
+
+def test_smoke_fails_without_any_font(tmp_path: Path) -> None:
+    empty = tmp_path / "no-fonts"
+    empty.mkdir()
+    config = empty / "fonts.conf"
+    config.write_text(EMPTY_FONTCONFIG.format(empty=empty), encoding="utf-8")
+    done = smoke(tmp_path, FONTCONFIG_FILE=str(config))
+    assert done.returncode == 2
+    assert "no fonts found" in done.stderr
+    assert "smoke ok" not in done.stdout
