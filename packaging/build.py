@@ -38,8 +38,20 @@ def executable() -> Path:
 def build() -> float:
     started = time.monotonic()
     subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level", "WARN",
-         "--distpath", str(DIST), "--workpath", str(BUILD), str(SPEC)],
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--clean",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(DIST),
+            "--workpath",
+            str(BUILD),
+            str(SPEC),
+        ],
         cwd=ROOT,
         check=True,
     )
@@ -52,7 +64,11 @@ def folder_size(path: Path) -> int:
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(executable()), *args], env=env, capture_output=True, text=True, timeout=120,
+        [str(executable()), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
         check=False,
     )
 
@@ -84,23 +100,31 @@ def fonts_are_required(data_dir: Path) -> None:
         done = run(["--smoke"], env)
     if done.returncode == 0:
         sys.exit("the smoke test passed without any fonts: it cannot catch a blank UI")
-    print(f"without fonts --smoke fails as it must (exit {done.returncode}): "
-          f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}")
+    print(
+        f"without fonts --smoke fails as it must (exit {done.returncode}): "
+        f"{done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ''}"
+    )
 
 
 def cli_works(data_dir: Path) -> None:
     env = {**os.environ, "DESKTOP_AGENT_DATA_DIR": str(data_dir)}
-    for args in (["--version"], ["sessions", "list", "--json"], ["weights", "show", "--agent",
-                 "assistant", "--json"]):
+    for args in (
+        ["--version"],
+        ["sessions", "list", "--json"],
+        ["weights", "show", "--agent", "assistant", "--json"],
+    ):
         done = run(args, env)
         if done.returncode != 0:
             sys.exit(f"`desktop-agent {' '.join(args)}` failed in the bundle:\n{done.stderr}")
 
 
 def main() -> int:
-    if shutil.which("fc-list") and not subprocess.run(
-        ["fc-list"], capture_output=True, text=True, check=False
-    ).stdout.strip():
+    if (
+        shutil.which("fc-list")
+        and not subprocess.run(
+            ["fc-list"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    ):
         sys.exit("this system has no fonts (install fonts-dejavu-core): the app would be blank")
     seconds = build()
     target = DIST / ("Desktop Agent.app" if sys.platform == "darwin" else "desktop-agent")
@@ -111,8 +135,10 @@ def main() -> int:
         cli_works(Path(data))
     print(f"built {target} in {seconds:.0f} s")
     print(f"bundle size: {size / 1024 / 1024:.0f} MB")
-    print(f"--smoke (start, first paint, exit): median {statistics.median(timings):.2f} s "
-          f"over {SMOKE_RUNS} runs")
+    print(
+        f"--smoke (start, first paint, exit): median {statistics.median(timings):.2f} s "
+        f"over {SMOKE_RUNS} runs"
+    )
     print("package ok")
     return 0
 
