@@ -64,6 +64,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("id", metavar="ID")
     p.set_defaults(handler=_restore)
 
+    p = sub.add_parser("pin", help="keep a session at the top of the list")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--off", action="store_true", help="unpin instead")
+    p.set_defaults(handler=_pin)
+
     p = sub.add_parser("rename", help="give a session a new title")
     p.add_argument("id", metavar="ID")
     p.add_argument("title", metavar="TITLE")
@@ -240,4 +245,13 @@ def _rename(args: argparse.Namespace, app: AppContext) -> int:
 
     session = sessions.rename_session(sessions.resolve_session_id(args.id), args.title)
     print(f"{session.id}  {session.title}")
+    return EXIT_OK
+
+
+@with_app
+def _pin(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.store import sessions
+
+    session = sessions.set_pinned(sessions.resolve_session_id(args.id), not args.off)
+    print(f"{'Pinned' if session.pinned else 'Unpinned'} {session.id}: {session.title}")
     return EXIT_OK

@@ -107,3 +107,20 @@ def test_a_closed_output_pipe_is_not_an_error(tmp_path: Path) -> None:
     reader.wait(timeout=10)
     assert writer.returncode == 0
     assert "Traceback" not in writer.stderr
+
+
+def test_pin_puts_a_session_first(tmp_path: Path) -> None:
+    ids = []
+    for text in ("first", "second"):
+        doc = tmp_path / f"{text}.json"
+        doc.write_text(json.dumps([{"role": "user", "content": text}]))
+        ids.append(cli(tmp_path, "sessions", "import", str(doc)).stdout.strip())
+    listed = [s["id"] for s in json.loads(cli(tmp_path, "sessions", "list", "--json").stdout)]
+    older = listed[-1]
+    assert cli(tmp_path, "sessions", "pin", older[:8]).returncode == 0
+    listed = json.loads(cli(tmp_path, "sessions", "list", "--json").stdout)
+    assert listed[0]["id"] == older
+    assert listed[0]["pinned"] is True
+    assert cli(tmp_path, "sessions", "pin", older, "--off").returncode == 0
+    listed = json.loads(cli(tmp_path, "sessions", "list", "--json").stdout)
+    assert listed[-1]["id"] == older

@@ -42,3 +42,24 @@ def test_smoke_fails_without_any_font(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "no fonts found" in done.stderr
     assert "smoke ok" not in done.stdout
+
+
+def test_opening_the_window_does_not_import_the_openai_sdk(tmp_path: Path) -> None:
+    # `import openai` costs ~0.4 s: it must stay off the path to the first paint.
+    probe = (
+        "import sys; from desktop_agent.ui.main import run_gui;"
+        f"code = run_gui({str(tmp_path / 'data')!r}, smoke=True);"
+        "print('openai loaded' if 'openai' in sys.modules else 'openai not loaded');"
+        "sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "openai not loaded" in done.stdout
