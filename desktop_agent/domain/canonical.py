@@ -225,3 +225,29 @@ def type_name(value: object) -> str:
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def open_envelope(
+    document: dict[str, object], what: str, *, fmt: str, version: int, body_key: str
+) -> dict[str, object]:
+    """Check a checksummed envelope ({"format", "format_version", body_key, "sha256"})
+    and return its verified body. Errors name the problem, prefixed with `what`."""
+    if document["format"] != fmt:
+        raise InvalidInputError(
+            f"{what}: format is {str(document['format'])[:80]!r}, expected {fmt!r}"
+        )
+    found = document.get("format_version")
+    if isinstance(found, bool) or not isinstance(found, int):
+        raise InvalidInputError(f"{what}: format_version must be an integer")
+    if found != version:
+        raise InvalidInputError(
+            f"{what}: format_version {found} is not supported (this app reads version {version})"
+        )
+    check_keys(document, what, required=frozenset({"format", "format_version", body_key, "sha256"}))
+    checksum = require_checksum(document["sha256"], f"{what}: sha256")
+    body = require_object(document[body_key], f"{what}: {body_key}")
+    if sha256_hex(body) != checksum:
+        raise InvalidInputError(
+            f"{what}: checksum mismatch (the {body_key} was changed after it was written)"
+        )
+    return body

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from desktop_agent.domain.canonical import (
     check_keys,
     decode_json_file,
+    open_envelope,
     parse_timestamp,
-    require_checksum,
     require_object,
     require_str,
     require_uuid,
@@ -41,7 +41,6 @@ _TAG = re.compile(r"[a-z][a-z0-9_]{0,63}")
 # Foreign ids that are not UUIDs map to uuid5(_ID_NAMESPACE, id): the same file always
 # imports under the same id, so the store's clash rule (new id) applies to re-imports.
 _ID_NAMESPACE = uuid.UUID("5b3c2f0e-8a1d-4a57-9a55-3f2f6f1f4d21")
-_ENVELOPE_KEYS = frozenset({"format", "format_version", "session", "sha256"})
 _SESSION_KEYS = frozenset(
     {"id", "title", "agent", "user", "created_at", "updated_at", "goal", "weights", "messages"}
 )
@@ -207,25 +206,9 @@ def _id_from_bytes(raw: bytes) -> str:
 
 
 def _parse_envelope(document: dict[str, object]) -> SessionData:
-    if document["format"] != SESSION_FORMAT:
-        raise InvalidInputError(
-            f"{_WHAT}: format is {str(document['format'])[:80]!r}, expected {SESSION_FORMAT!r}"
-        )
-    version = document.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise InvalidInputError(f"{_WHAT}: format_version must be an integer")
-    if version != SESSION_FORMAT_VERSION:
-        raise InvalidInputError(
-            f"{_WHAT}: format_version {version} is not supported "
-            f"(this app reads version {SESSION_FORMAT_VERSION})"
-        )
-    check_keys(document, _WHAT, required=_ENVELOPE_KEYS)
-    checksum = require_checksum(document["sha256"], "sha256")
-    body = require_object(document["session"], "session")
-    if sha256_hex(body) != checksum:
-        raise InvalidInputError(
-            f"{_WHAT}: checksum mismatch (the session was changed after it was written)"
-        )
+    body = open_envelope(
+        document, _WHAT, fmt=SESSION_FORMAT, version=SESSION_FORMAT_VERSION, body_key="session"
+    )
     return _session_from_body(body)
 
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from desktop_agent.domain.canonical import (
     check_keys,
     decode_json_file,
+    open_envelope,
     parse_timestamp,
-    require_checksum,
     require_object,
     require_str,
     require_unit_float,
@@ -32,7 +32,6 @@ SNAPSHOT_FORMAT = "desktop-agent/weights-snapshot"
 SNAPSHOT_FORMAT_VERSION = 1
 MAX_NAME_CHARS = 200
 _WHAT = "snapshot file"
-_ENVELOPE_KEYS = frozenset({"format", "format_version", "snapshot", "sha256"})
 _REQUIRED_KEYS = frozenset({"id", "name", "agent", "weights", "plasticity", "created_at"})
 _OPTIONAL_KEYS = frozenset({"parent_id", "source_session_id", "validation", "notes"})
 
@@ -127,25 +126,9 @@ def parse_snapshot_file(raw: bytes, *, baseline: Mapping[str, float]) -> ParsedS
 
 
 def _parse_envelope(document: dict[str, object]) -> SnapshotData:
-    if document["format"] != SNAPSHOT_FORMAT:
-        raise InvalidInputError(
-            f"{_WHAT}: format is {str(document['format'])[:80]!r}, expected {SNAPSHOT_FORMAT!r}"
-        )
-    version = document.get("format_version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise InvalidInputError(f"{_WHAT}: format_version must be an integer")
-    if version != SNAPSHOT_FORMAT_VERSION:
-        raise InvalidInputError(
-            f"{_WHAT}: format_version {version} is not supported "
-            f"(this app reads version {SNAPSHOT_FORMAT_VERSION})"
-        )
-    check_keys(document, _WHAT, required=_ENVELOPE_KEYS)
-    checksum = require_checksum(document["sha256"], f"{_WHAT}: sha256")
-    body = require_object(document["snapshot"], f"{_WHAT}: snapshot")
-    if sha256_hex(body) != checksum:
-        raise InvalidInputError(
-            f"{_WHAT}: checksum mismatch (the snapshot was changed after it was written)"
-        )
+    body = open_envelope(
+        document, _WHAT, fmt=SNAPSHOT_FORMAT, version=SNAPSHOT_FORMAT_VERSION, body_key="snapshot"
+    )
     return _snapshot_from_body(body)
 
 
