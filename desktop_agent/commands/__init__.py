@@ -87,22 +87,8 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-MAX_INPUT_BYTES = 1024 * 1024
+def read_input_file(path: str, *, limit: int | None = None) -> bytes:
+    """Read a file given on the command line (see services.files); problems exit 3."""
+    from desktop_agent.services.files import read_user_file
 
-
-def read_input_file(path: str, *, limit: int | None = MAX_INPUT_BYTES) -> bytes:
-    """Read a file given on the command line; oversize or unreadable files exit 3."""
-    target = Path(path)
-    try:
-        size = target.stat().st_size
-        if limit is not None and size > limit:
-            raise InvalidInputError(
-                f"{path}: file is {size} bytes; the limit is {limit} bytes (1 MiB)"
-            )
-        return target.read_bytes()
-    except FileNotFoundError as exc:
-        raise InvalidInputError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InvalidInputError(f"{path}: is a directory") from exc
-    except PermissionError as exc:
-        raise InvalidInputError(f"{path}: permission denied") from exc
+    return read_user_file(path) if limit is None else read_user_file(path, limit=limit)
