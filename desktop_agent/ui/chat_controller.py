@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
     from desktop_agent.services.app_context import AppContext
-    from desktop_agent.services.chat import ReplyOutcome
+    from desktop_agent.services.chat import ChatService, ReplyOutcome
     from desktop_agent.store.records import MessageRecord, WeightEventRecord
     from desktop_agent.ui.message_model import MessageListModel
 
@@ -75,42 +75,22 @@ class ChatController(QObject):
 
     # -- intents
 
-    def send(self, session_id: str, text: str) -> bool:
-        if self.busy or not text.strip():
-            return False
-        if not self.provider_configured():
-            self.errorRaised.emit(NOT_CONFIGURED, False)
-            return False
-        context = self._context
-
-        def job(worker: Worker) -> ReplyOutcome:
-            from desktop_agent.services.chat import ReplyRun
-
-            service = context.chat_service()
-            try:
-                user, events = service.post_user_message(session_id, text)
-                worker.progress.emit(user)
-                if events:
-                    worker.note.emit(describe_changes(events))
-                run = ReplyRun(service, session_id)
-                worker.on_cancel(run.cancel)
-                return run.run(worker.started.emit, worker.delta.emit, worker.note.emit)
-            finally:
-                service.close()
-
-        self._start_reply(session_id, job)
-        return True
-
-    def regenerate(self, message_id: int) -> bool:
-        """A new version of a reply (earlier versions stay switchable); also Retry."""
+    def _ready(self) -> bool:
+        """No reply running and a provider set up (else say how to set one up)."""
         if self.busy:
             return False
         if not self.provider_configured():
             self.errorRaised.emit(NOT_CONFIGURED, False)
             return False
-        session_id = self._model.session_id
-        if session_id is None:
-            return False
+        return True
+
+    def _reply_job(
+        self,
+        session_id: str,
+        before: Callable[[ChatService, Worker], None] | None = None,
+        regenerate_of: int | None = None,
+    ) -> Callable[[Worker], ReplyOutcome]:
+        """A worker job: `before` (e.g. commit the user's message), then stream a reply."""
         context = self._context
 
         def job(worker: Worker) -> ReplyOutcome:
@@ -118,42 +98,49 @@ class ChatController(QObject):
 
             service = context.chat_service()
             try:
-                run = ReplyRun(service, session_id, regenerate_of=message_id)
+                if before is not None:
+                    before(service, worker)
+                run = ReplyRun(service, session_id, regenerate_of=regenerate_of)
                 worker.on_cancel(run.cancel)
                 return run.run(worker.started.emit, worker.delta.emit, worker.note.emit)
             finally:
                 service.close()
 
-        self._start_reply(session_id, job)
+        return job
+
+    def send(self, session_id: str, text: str) -> bool:
+        if not text.strip() or not self._ready():
+            return False
+
+        def post(service: ChatService, worker: Worker) -> None:
+            user, events = service.post_user_message(session_id, text)
+            worker.progress.emit(user)
+            if events:
+                worker.note.emit(describe_changes(events))
+
+        self._start_reply(session_id, self._reply_job(session_id, post))
+        return True
+
+    def regenerate(self, message_id: int) -> bool:
+        """A new version of a reply (earlier versions stay switchable); also Retry."""
+        session_id = self._model.session_id
+        if session_id is None or not self._ready():
+            return False
+        self._start_reply(session_id, self._reply_job(session_id, regenerate_of=message_id))
         return True
 
     def edit_and_resend(self, message_id: int, text: str) -> bool:
         """A new version of the user's message, then a reply to it."""
-        if self.busy or not text.strip():
-            return False
-        if not self.provider_configured():
-            self.errorRaised.emit(NOT_CONFIGURED, False)
-            return False
         session_id = self._model.session_id
-        if session_id is None:
+        if session_id is None or not text.strip() or not self._ready():
             return False
-        context = self._context
 
-        def job(worker: Worker) -> ReplyOutcome:
-            from desktop_agent.services.chat import ReplyRun
+        def edit(service: ChatService, worker: Worker) -> None:
             from desktop_agent.store import versions
 
-            service = context.chat_service()
-            try:
-                edited = versions.edit_user_message(message_id, text)
-                worker.progress.emit(edited)
-                run = ReplyRun(service, session_id)
-                worker.on_cancel(run.cancel)
-                return run.run(worker.started.emit, worker.delta.emit, worker.note.emit)
-            finally:
-                service.close()
+            worker.progress.emit(versions.edit_user_message(message_id, text))
 
-        self._start_reply(session_id, job)
+        self._start_reply(session_id, self._reply_job(session_id, edit))
         return True
 
     def stop(self) -> None:
