@@ -69,11 +69,24 @@ def follow(session_id: str) -> list[WeightEventRecord]:
 def give_feedback(
     message_id: int, rating: int, tags: Sequence[str] = (), *, follow_session: bool = True
 ) -> tuple[FeedbackRecord, list[WeightEventRecord]]:
-    """Store thumbs up/down with reason tags on a reply, then learn from it."""
+    """Store thumbs up/down with reason tags on a reply, then learn from what is new.
+
+    Reasons given one at a time (a click per tag) add up on the same rating, and each
+    is learned once: repeating feedback already given changes nothing. A changed rating
+    replaces the earlier one and is learned as given.
+    """
     signal = Signal(rating=rating, tags=tuple(tags), source="feedback")  # validates tags
     message = messages.get_message(message_id)
+    earlier = message.feedback
+    if earlier is not None and earlier.rating == rating:
+        fresh = tuple(tag for tag in signal.tags if tag not in earlier.tags)
+        if not fresh:
+            return earlier, []
+        stored, signal = (*earlier.tags, *fresh), Signal(rating, fresh, "feedback")
+    else:
+        stored = signal.tags
     with database.atomic():
-        record = messages.set_feedback(message_id, rating, signal.tags)
+        record = messages.set_feedback(message_id, rating, stored)
         events = _learn(message.session_id, signal, message_id, follow_session)
     return record, events
 

@@ -161,3 +161,23 @@ def test_every_change_is_an_event_and_replay_reproduces_the_state(
     assert user_events
     assert replay(DEFAULT_WEIGHTS, ((e.weight, e.new) for e in user_events)) == stored
     assert agents.learned_weights(session.user_id, session.agent_id) == stored
+
+
+def test_reasons_given_one_by_one_add_up_and_each_is_learned_once(chat_app: AppContext) -> None:
+    from desktop_agent.services.learning import give_feedback
+    from desktop_agent.store import messages as message_store
+    from desktop_agent.store import sessions as session_store
+
+    session = session_store.create_session()
+    message_store.append_message(session.id, "user", "Explain it")
+    reply = message_store.append_message(session.id, "assistant", "A long answer")
+
+    _, first = give_feedback(reply.id, -1, ["too_long"])
+    _, second = give_feedback(reply.id, -1, ["too_formal"])
+    record, again = give_feedback(reply.id, -1, ["too_long"])
+
+    assert [e.cause for e in first] == ["feedback:too_long"]
+    assert [e.cause for e in second] == ["feedback:too_formal"]
+    assert again == []  # the same reason twice is not learned twice
+    assert record.tags == ("too_long", "too_formal")
+    assert message_store.get_message(reply.id).feedback.tags == ("too_long", "too_formal")
