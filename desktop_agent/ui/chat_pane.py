@@ -25,6 +25,7 @@ from desktop_agent.ui.chat_view import ChatView
 from desktop_agent.ui.formatting import feedback_tags, tag_label
 from desktop_agent.ui.markdown import code_blocks
 from desktop_agent.ui.message_model import MessageListModel
+from desktop_agent.ui.message_viewer import MessageViewer
 from desktop_agent.ui.welcome import WelcomePage
 
 if TYPE_CHECKING:
@@ -139,6 +140,10 @@ class ChatPane(QWidget):
         delegate.actionTriggered.connect(self._on_message_action)
         delegate.linkActivated.connect(self._open_link)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        # Double-click a message to select any part of it.
+        self.view.doubleClicked.connect(
+            lambda index: self.view_message(self.model.record(index.row()))
+        )
         self.controller.busyChanged.connect(self._on_busy)
         self.controller.errorRaised.connect(self.show_error)
         self.controller.userPosted.connect(self._on_user_posted)
@@ -289,6 +294,15 @@ class ChatPane(QWidget):
             self.start_edit(record)
         elif action in ("prev", "next"):
             self.controller.switch_version(record.id, -1 if action == "prev" else 1)
+        elif action == "select":
+            self.view_message(record)
+
+    def view_message(self, record: MessageRecord) -> MessageViewer:
+        """Open the message on its own, where any part of it can be selected."""
+        viewer = MessageViewer(record, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.show()
+        return viewer
 
     def feedback_menu(self, record: MessageRecord, menu: QMenu | None = None) -> QMenu:
         """Thumbs down with a reason: each tag teaches the agent something specific."""
@@ -350,7 +364,7 @@ class ChatPane(QWidget):
         where = self.view.viewport().mapToGlobal(pos)
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        entries = [("copy", "Copy Message")]
+        entries = [("copy", "Copy Message"), ("select", "Select Text…")]
         if code_blocks(record.content):
             entries.append(("copy_code", "Copy Code"))
         if record.role == "assistant":

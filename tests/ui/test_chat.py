@@ -236,3 +236,21 @@ def test_links_open_only_on_click(
     assert "https://example.com/x.png" in doc.refused  # the image was never fetched
     assert len(provider.requests) == 1  # and nothing else was requested
     _ = QPoint
+
+
+def test_a_message_opens_on_its_own_for_selecting_text(qtbot: QtBot, window: MainWindow) -> None:
+    from desktop_agent.store import messages as message_store
+    from desktop_agent.ui.message_viewer import MessageViewer
+
+    session = window.new_session()
+    assert session is not None
+    reply = message_store.append_message(
+        session.id, "assistant", "Use **bold** text ![x](http://example.com/x.png)"
+    )
+    viewer = window.chat.view_message(reply)
+    qtbot.addWidget(viewer)
+    assert isinstance(viewer, MessageViewer)
+    assert "Use bold text" in viewer.browser.toPlainText()
+    assert set(viewer.document.refused) == {"http://example.com/x.png"}  # never fetched
+    viewer.browser.selectAll()
+    assert viewer.browser.textCursor().selectedText().startswith("Use bold")
