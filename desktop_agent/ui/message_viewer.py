@@ -33,6 +33,7 @@ class MessageViewer(QDialog):
             self.document, record.content, self.font(), self.palette(), self.width() - 40
         )
         self.document.setTextWidth(-1)  # the browser lays it out to its own width
+        self.document.setDocumentMargin(12)  # the chat packs messages tight; here, air
         self.browser.setDocument(self.document)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
