@@ -241,6 +241,16 @@ def render(data_dir: Path) -> int:
     window.sessions.trash_toggle.setChecked(True)
     shoot(window, "trash-view")
     window.sessions.trash_toggle.setChecked(False)
+
+    # The window as a system in dark mode shows it (Xvfb has no colour scheme to follow,
+    # so the palette that theme.py picks for a dark system is applied directly).
+    from desktop_agent.ui.theme import apply_palette, dark_palette, light_palette
+
+    window.sessions.undo_trash()
+    apply_palette(app, dark_palette())
+    window.sessions.select(window.sessions.model.record(0).id, activate=True)
+    shoot(window, "main-window-dark")
+    apply_palette(app, light_palette())
     window.close()
     context.close()
 
@@ -260,7 +270,4 @@ def render(data_dir: Path) -> int:
 if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
-    # PySide6 6.12 on Python 3.11 under-counts references to None (it assumes 3.12's
-    # immortal None), so interpreter shutdown after this many Qt calls may abort;
-    # every picture is saved by now, so leave without finalising.
-    os._exit(code)
+    os._exit(code)  # every picture is saved; skip Qt's slow teardown

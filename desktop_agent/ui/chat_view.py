@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Slot
 from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
 
 from desktop_agent.ui.message_delegate import MessageDelegate
@@ -39,6 +39,14 @@ class ChatView(QListView):
         model.modelReset.connect(self._on_reset)
         model.rowsAboutToBeInserted.connect(self._before_insert)
         model.dataChanged.connect(self._on_data_changed)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # Rendered messages carry the palette's colours (code shading, text): a switch
+        # between light and dark, or a new font, must render them again.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            self.message_delegate.forget()
+            self.scheduleDelayedItemsLayout()
+        super().changeEvent(event)
 
     def scroll_to_end(self) -> None:
         self._stick_to_bottom = True

@@ -56,13 +56,27 @@ def light_palette() -> QPalette:
     return palette
 
 
+def apply_palette(app: QApplication, palette: QPalette) -> None:
+    """Switch the whole app to `palette`, live.
+
+    Widgets styled by a style sheet resolve `palette(...)` and inherited colours when
+    they are polished and keep them; setting their sheet again re-polishes them, or a
+    light-to-dark switch leaves dark text on a dark window.
+    """
+    app.setPalette(palette)
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet(sheet)
+
+
 def apply_system_theme(app: QApplication) -> None:
     """Fusion looks the same everywhere; the palette tracks the system's light/dark."""
     app.setStyle("Fusion")
 
     def update() -> None:
         dark = QGuiApplication.styleHints().colorScheme() == Qt.ColorScheme.Dark
-        app.setPalette(dark_palette() if dark else light_palette())
+        apply_palette(app, dark_palette() if dark else light_palette())
 
     update()
     QGuiApplication.styleHints().colorSchemeChanged.connect(lambda _scheme: update())
