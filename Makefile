@@ -36,6 +36,7 @@ screenshots:
 	@scripts/bootstrap.sh dev
 	@scripts/qt-system-libs.sh xvfb
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python scripts/screenshots.py
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(BIN)/python scripts/screenshots_weights.py
 
 package:
 	@scripts/bootstrap.sh package

@@ -53,6 +53,9 @@ def light_palette() -> QPalette:
         (role.PlaceholderText, "#6e7781"),
     ):
         palette.setColor(name, QColor(value))
+    # setColor(role, …) paints every group alike: disabled controls must look disabled.
+    for name in (role.Text, role.WindowText, role.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, name, QColor("#a0a6ad"))
     return palette
 
 

@@ -47,3 +47,11 @@ def test_dark_mode_re_renders_messages_and_re_colours_styled_labels(
     assert titles[0].palette().color(QPalette.ColorRole.WindowText) == dark_text
     dark_doc = delegate.document(record, window.font(), window.palette())
     assert dark_doc is not light_doc  # rendered again, with the dark code shading
+
+
+def test_disabled_controls_look_disabled_in_both_palettes() -> None:
+    for palette in (light_palette(), dark_palette()):
+        for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Text):
+            enabled = palette.color(QPalette.ColorGroup.Active, role)
+            disabled = palette.color(QPalette.ColorGroup.Disabled, role)
+            assert enabled != disabled
