@@ -11,6 +11,7 @@ from desktop_agent.store.records import SearchHit
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MIN_PREFIX_CHARS = 3
+_MARKUP = frozenset("*`")
 
 _SQL = f"""
 SELECT m.id, m.session_id, s.title, m.role, m.created_at,
@@ -49,6 +50,8 @@ def _spans(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
             start = length
         elif ch == _CLOSE:
             spans.append((start, length))
+        elif ch in _MARKUP:
+            continue  # a snippet is a preview: show the words, not the Markdown
         else:
             plain.append(ch)
             length += 1

@@ -115,3 +115,15 @@ def test_the_last_word_matches_as_a_prefix_from_three_letters(store: object) -> 
     # Two letters would match every word starting with them: only whole words count.
     assert search_messages("configure the de") == []
     assert len(search_messages("configure the")) == 1
+
+
+def test_snippets_show_words_not_markdown(store: object) -> None:
+    from desktop_agent.store import messages, sessions
+    from desktop_agent.store.search import search_messages
+
+    session = sessions.create_session()
+    messages.append_message(session.id, "assistant", "3. **Backfill** rows with `copy_rows()`")
+    (hit,) = search_messages("backfill")
+    assert hit.snippet == "3. Backfill rows with copy_rows()"
+    start, end = hit.spans[0]
+    assert hit.snippet[start:end] == "Backfill"
