@@ -204,6 +204,8 @@ def render(data_dir: Path) -> int:
     settings = SettingsDialog(context, window)
     settings.show()
     shoot(settings, "settings-dialog")
+    settings.tabs.setCurrentWidget(settings.learning)
+    shoot(settings, "settings-learning")
     settings.reject()
 
     from desktop_agent.ui.about import about_box

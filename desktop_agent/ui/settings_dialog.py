@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
+from desktop_agent.ui.learning_settings import LearningSettings
 from desktop_agent.ui.worker import Worker, WorkerRunner
 
 if TYPE_CHECKING:
@@ -157,9 +159,17 @@ class SettingsDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.learning = LearningSettings(context.settings)
+        general = QWidget()
+        general_layout = QVBoxLayout(general)
+        general_layout.addWidget(provider_box)
+        general_layout.addWidget(data_box)
+        general_layout.addStretch(1)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(general, "Provider and Data")
+        self.tabs.addTab(self.learning, "Learning")
         layout = QVBoxLayout(self)
-        layout.addWidget(provider_box)
-        layout.addWidget(data_box)
+        layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
 
@@ -229,6 +239,7 @@ class SettingsDialog(QDialog):
         provider.fast_model = self.fast_model.currentText().strip()
         if self.budget.value() != DEFAULT_CONTEXT_BUDGET or model in provider.context_budgets:
             provider.context_budgets = {**provider.context_budgets, model: self.budget.value()}
+        self.learning.apply()
         try:
             self._context.save_settings()
             key = self.api_key.text().strip()

@@ -93,3 +93,23 @@ def test_list_models_failure_is_reported(
 )
 def test_check_base_url(url: str, ok: bool) -> None:
     assert (check_base_url(url) == "") is ok
+
+
+def test_learning_settings_and_thresholds_round_trip(qtbot: QtBot, context: AppContext) -> None:
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    dialog.tabs.setCurrentWidget(dialog.learning)
+    dialog.learning.compaction.setChecked(False)
+    dialog.learning.follow.setChecked(False)
+    dialog.learning.judge.setChecked(True)
+    dialog.learning.fields["min_rated_turns"].setValue(12)
+    dialog.learning.fields["max_drift"].setValue(0.25)
+    dialog.accept()
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+
+    stored = load_settings(context.data_dir)
+    assert stored.provider.compaction is False
+    assert stored.learning.follow_session is False
+    assert stored.learning.judge_goal_with_fast_model is True
+    assert stored.validation.min_rated_turns == 12
+    assert stored.validation.max_drift == pytest.approx(0.25)
