@@ -9,8 +9,9 @@ if [ "$mode" = xcb ] || [ "$mode" = xvfb ]; then
          libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0)
 fi
 [ "$mode" = xvfb ] && pkgs+=(xvfb xauth)
-# Not Qt's, but the test suite validates the .desktop launcher with it.
-[ "$mode" = offscreen ] && pkgs+=(desktop-file-utils)
+# Not Qt's, but the test suite uses them: the .desktop launcher is validated, and the
+# API key is stored in a real GNOME Keyring over a private D-Bus session.
+[ "$mode" = offscreen ] && pkgs+=(desktop-file-utils gnome-keyring dbus dbus-user-session)
 
 command -v dpkg-query >/dev/null || exit 0   # not Debian/Ubuntu: nothing we can do here
 missing=()
