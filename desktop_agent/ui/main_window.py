@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from desktop_agent.store.records import SearchHit, SessionRecord
 
 WINDOW_STATE_NAME = "window.ini"
-DEFAULT_SPLITTER = [290, 760, 300]
+DEFAULT_SPLITTER = [280, 740, 340]  # the weights panel needs ~310 px for its controls
 
 
 class MainWindow(QMainWindow):
