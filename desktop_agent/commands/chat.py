@@ -27,11 +27,14 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 @with_app
 def _chat(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.chat import ReplyRun
     from desktop_agent.services.sessions import start_session
     from desktop_agent.store import sessions
 
     text = sys.stdin.read() if args.message == "-" else args.message
+    if not text.strip():  # refused before --new creates a session that would stay empty
+        raise InvalidInputError("the message is empty")
     if args.new:
         session_id = start_session(agent=args.agent or "assistant", user=args.user or "local").id
     else:
@@ -41,8 +44,6 @@ def _chat(args: argparse.Namespace, app: AppContext) -> int:
             if (args.agent and args.agent != session.agent_name) or (
                 args.user and args.user != session.user_handle
             ):
-                from desktop_agent.domain.errors import InvalidInputError
-
                 raise InvalidInputError(
                     f"session {session_id} belongs to agent {session.agent_name!r} and user "
                     f"{session.user_handle!r}; --agent/--user cannot change that"
