@@ -100,9 +100,7 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
                 raise InvalidInputError(f"settings: {key} must be a string")
         elif isinstance(default, dict) and (
             not isinstance(value, dict)
-            or not all(
-                isinstance(k, str) and isinstance(v, int) and v > 0 for k, v in value.items()
-            )
+            or not all(isinstance(k, str) and type(v) is int and v > 0 for k, v in value.items())
         ):
             raise InvalidInputError(f"settings: {key} must map model names to token counts")
         setattr(instance, f.name, value)
@@ -122,7 +120,10 @@ def load_settings(data_dir: Path) -> Settings:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(f"settings file {path} is not valid JSON: {exc}") from exc
-    if isinstance(raw, dict) and raw.get("schema_version", 1) > SETTINGS_SCHEMA_VERSION:
+    version = raw.get("schema_version", 1) if isinstance(raw, dict) else 1
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidInputError(f"settings file {path}: schema_version must be a whole number")
+    if version > SETTINGS_SCHEMA_VERSION:
         raise InvalidInputError(
             f"settings file {path} was written by a newer Desktop Agent "
             f"(schema {raw['schema_version']}); please upgrade"
