@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 # One connection per thread (peewee's default); workers wrap their work in
-# `database.connection_context()`.
-database = SqliteDatabase(None)
+# `database.connection_context()`. Transactions begin IMMEDIATE: a deferred one that
+# reads and then writes fails at once ("database is locked", no busy wait) when another
+# connection committed in between; taking the write lock up front makes it wait instead.
+database = SqliteDatabase(None, lock_type="IMMEDIATE")
 
 PRAGMAS = {
     "journal_mode": "wal",
