@@ -86,14 +86,16 @@ def import_sessions(files: Sequence[tuple[str, bytes]]) -> list[ImportedSession]
 
 
 def _import_one(source: str, data: SessionData) -> ImportedSession:
-    if not agents.agent_exists(data.agent):
-        agents.create_agent(data.agent)
+    # The store keeps names trimmed (agents.create_agent strips them); look up the same.
+    agent_name = data.agent.strip()
+    if not agents.agent_exists(agent_name):
+        agents.create_agent(agent_name)
     session_id = data.id
     renamed = sessions.session_exists(session_id)
     if renamed:
         session_id = str(uuid.uuid4())
     sessions.create_session(
-        agent=data.agent,
+        agent=agent_name,
         user=data.user,
         title=data.title,
         weights=data.weights,
