@@ -37,6 +37,8 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
     @functools.wraps(func)
     def wrapper(args: argparse.Namespace) -> int:
+        from peewee import OperationalError
+
         from desktop_agent.llm.errors import ProviderError
         from desktop_agent.services.app_context import open_app
         from desktop_agent.store.db import StoreError
@@ -48,6 +50,8 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             raise CommandFailed(str(exc), EXIT_INVALID) from exc
         except StoreError as exc:
             raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
+        except OperationalError as exc:
+            raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         try:
             return func(args, app)
         except InvalidInputError as exc:
@@ -56,6 +60,8 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             raise CommandFailed(str(exc), EXIT_PROVIDER) from exc
         except (NotFoundError, ConflictError) as exc:
             raise CommandFailed(str(exc.args[0] if exc.args else exc), EXIT_RUNTIME) from exc
+        except OperationalError as exc:
+            raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         except BrokenPipeError:
             raise  # the reader of our output left (`| head`): handled in cli.run
         except OSError as exc:
@@ -64,6 +70,13 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             app.close()
 
     return wrapper
+
+
+def database_problem(exc: Exception) -> str:
+    """What a person can do about an SQLite failure (a busy lock, a full disk)."""
+    if "locked" in str(exc) or "busy" in str(exc):
+        return "the database is busy: another Desktop Agent is writing to it; try again"
+    return f"the database could not be used: {exc}"
 
 
 def print_json(value: Any) -> None:
