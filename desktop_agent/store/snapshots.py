@@ -94,22 +94,23 @@ def get_snapshot(snapshot_id: str) -> SnapshotRecord:
 
 
 def resolve_snapshot(text: str) -> SnapshotRecord:
-    """A snapshot by full id, unique id prefix (4+ characters), or unique name."""
+    """A snapshot by full id, exact name, or unique id prefix (4+ characters), in that
+    order: a name such as "cafe" must not be shadowed by an id that starts with it."""
     text = text.strip()
     row = Snapshot.get_or_none(Snapshot.id == text)
     if row is not None:
         return _record(row)
+    named = list(Snapshot.select().where(Snapshot.name == text).limit(2))
+    if len(named) == 1:
+        return _record(named[0])
+    if len(named) > 1:
+        raise NotFoundError(f"several snapshots are named {text!r}; use an id")
     if len(text) >= MIN_ID_PREFIX:
         rows = list(Snapshot.select().where(Snapshot.id.startswith(text.lower())).limit(2))
         if len(rows) == 1:
             return _record(rows[0])
         if len(rows) > 1:
             raise NotFoundError(f"snapshot id prefix {text!r} is ambiguous; give more characters")
-    named = list(Snapshot.select().where(Snapshot.name == text).limit(2))
-    if len(named) == 1:
-        return _record(named[0])
-    if len(named) > 1:
-        raise NotFoundError(f"several snapshots are named {text!r}; use an id")
     raise NotFoundError(f"no snapshot {text!r}")
 
 
