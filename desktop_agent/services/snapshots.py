@@ -322,6 +322,9 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
+FILE_REPORT_KEY = "file_report"  # an imported file's own validation, kept as provenance
+
+
 def import_snapshot_file(
     raw: bytes,
     *,
@@ -370,9 +373,18 @@ def import_snapshot_file(
     if store.snapshot_exists(data.id):
         notes.append(f"id {data.id} is already used here; the snapshot gets a new id")
         data = dataclasses.replace(data, id=str(uuid.uuid4()))
-    if data.validation is None:
-        validation = validate_owner(Owner.agent(target.id), data.weights, thresholds=thresholds)
-        data = dataclasses.replace(data, validation=validation.to_json())
+    # A file's report is only a claim (anyone can write "pass"): the verdict that guards
+    # applying is computed here, from this store's feedback. The claim is kept beside it.
+    local = validate_owner(Owner.agent(target.id), data.weights, thresholds=thresholds).to_json()
+    if isinstance(data.validation, dict):
+        claimed = {k: v for k, v in data.validation.items() if k != FILE_REPORT_KEY}
+        local[FILE_REPORT_KEY] = claimed
+        if claimed.get("verdict") != local.get("verdict"):
+            notes.append(
+                f"the file says {claimed.get('verdict')!r}; validated here: "
+                f"{local.get('verdict')!r} (the local verdict is kept)"
+            )
+    data = dataclasses.replace(data, validation=local)
     changes = weight_changes(target.baseline, check_weights(data.weights))
     if not dry_run:
         try:

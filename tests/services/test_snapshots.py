@@ -206,7 +206,9 @@ def test_export_then_import_gets_a_new_id_on_clash(store: Path) -> None:
     assert "already used" in result.notes[0]
     imported = snap_store.get_snapshot(result.snapshot.id)
     assert imported.weights == record.weights
-    assert imported.validation == record.validation
+    assert imported.validation is not None
+    assert imported.validation["file_report"] == record.validation  # the claim, kept
+    assert imported.validation["verdict"] == record.validation["verdict"]  # same store
     assert (imported.name, imported.notes, imported.created_at) == (
         "exported",
         "n",
@@ -424,3 +426,36 @@ def test_judge_goal_survives_provider_errors_and_missing_goals(
     assert progress is None
     assert "could not judge the goal" in note
     assert sessions.get_session(session_id).goal_progress is None
+
+
+def test_a_files_claimed_verdict_does_not_unlock_applying(store: Path) -> None:
+    rated_session([(-1, ())] * 12)  # this store's feedback on the agent is bad
+    forged = json.loads(
+        snapshots.export_snapshot(snapshots.save_snapshot(agent_owner(), "honest").id)
+    )
+    assert forged["snapshot"]["validation"]["verdict"] == "fail"
+    body = dict(forged["snapshot"], id="0f0f0f0f-0000-4000-8000-000000000000", name="forged")
+    body["validation"] = {"verdict": "pass", "reasons": [], "metrics": {}}
+    from desktop_agent.domain.snapshot_file import SnapshotData, dump_snapshot_file
+
+    data = SnapshotData(
+        id=body["id"],
+        name=body["name"],
+        agent=body["agent"],
+        weights=body["weights"],
+        learning_rate=body["plasticity"]["learning_rate"],
+        decay=body["plasticity"]["decay"],
+        created_at=body["created_at"],
+        parent_id=None,
+        source_session_id=None,
+        validation=body["validation"],
+        notes="",
+    )
+    result = snapshots.import_snapshot_file(dump_snapshot_file(data))
+    stored = snap_store.get_snapshot(result.snapshot.id)
+    assert stored.validation is not None
+    assert stored.validation["verdict"] == "fail"  # validated here, not taken on trust
+    assert stored.validation["file_report"]["verdict"] == "pass"
+    assert any("the file says 'pass'" in note for note in result.notes)
+    with pytest.raises(ConflictError, match="--force"):
+        snapshots.apply_snapshot(stored.id, agent_owner())
