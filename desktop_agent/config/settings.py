@@ -73,6 +73,19 @@ def coerce_settings(raw: object) -> Settings:
     return settings
 
 
+# Numbers whose sensible range is narrower than "any number >= 0".
+_RANGES: dict[str, tuple[float, float]] = {
+    "provider.timeout_seconds": (1.0, 3600.0),
+    "provider.max_retries": (0, 10),
+    "validation.min_approval_low": (0.0, 1.0),
+    "validation.warn_approval_low": (0.0, 1.0),
+    "validation.max_drift": (0.0, 1.0),
+    "validation.min_agreement": (0.0, 1.0),
+    "validation.max_instability": (0.0, 1.0),
+    "validation.max_polarised": (0, 5),
+}
+
+
 def _coerce(cls: type, raw: object, where: str) -> Any:
     """Build dataclass `cls` from `raw`, keeping defaults for missing keys, checking types."""
     if not isinstance(raw, dict):
@@ -94,6 +107,10 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
                 raise InvalidInputError(f"settings: {key} must be a number")
             if not math.isfinite(value) or value < 0:
                 raise InvalidInputError(f"settings: {key} must be a finite number >= 0")
+            low, high = _RANGES.get(key, (0.0, math.inf))
+            if not low <= value <= high:
+                shown = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
+                raise InvalidInputError(f"settings: {key} must be {shown}, got {value!r}")
             value = type(default)(value)
         elif isinstance(default, str):
             if not isinstance(value, str):

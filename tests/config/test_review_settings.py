@@ -27,3 +27,20 @@ def test_a_boolean_context_budget_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(InvalidInputError, match="context_budgets must map"):
         load_settings(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"provider": {"timeout_seconds": 0}}, "provider.timeout_seconds must be between 1"),
+        ({"provider": {"max_retries": 99}}, "provider.max_retries must be between 0 and 10"),
+        ({"validation": {"min_approval_low": 5}}, "must be between 0 and 1"),
+        ({"validation": {"max_polarised": 9}}, "validation.max_polarised must be between 0"),
+    ],
+)
+def test_values_out_of_their_range_are_refused(
+    tmp_path: Path, document: dict[str, object], problem: str
+) -> None:
+    (tmp_path / "settings.json").write_text(json.dumps(document), encoding="utf-8")
+    with pytest.raises(InvalidInputError, match=problem):
+        load_settings(tmp_path)
