@@ -86,6 +86,11 @@ _RANGES: dict[str, tuple[float, float]] = {
 }
 
 
+def setting_range(key: str) -> tuple[float, float]:
+    """The allowed range of a numeric setting, e.g. "validation.max_drift" (editors use it)."""
+    return _RANGES.get(key, (0.0, math.inf))
+
+
 def _coerce(cls: type, raw: object, where: str) -> Any:
     """Build dataclass `cls` from `raw`, keeping defaults for missing keys, checking types."""
     if not isinstance(raw, dict):
@@ -107,7 +112,7 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
                 raise InvalidInputError(f"settings: {key} must be a number")
             if not math.isfinite(value) or value < 0:
                 raise InvalidInputError(f"settings: {key} must be a finite number >= 0")
-            low, high = _RANGES.get(key, (0.0, math.inf))
+            low, high = setting_range(key)
             if not low <= value <= high:
                 shown = f"at least {low:g}" if high == math.inf else f"between {low:g} and {high:g}"
                 raise InvalidInputError(f"settings: {key} must be {shown}, got {value!r}")

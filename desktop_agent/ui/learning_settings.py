@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.config.settings import setting_range
 from desktop_agent.domain.calibration import METRIC_DEFINITIONS
 
 if TYPE_CHECKING:
@@ -80,13 +81,14 @@ class LearningSettings(QWidget):
             label, help_text = THRESHOLDS.get(spec.name, (spec.name, ""))
             value = getattr(current, spec.name)
             editor: QSpinBox | QDoubleSpinBox
+            low, high = setting_range(f"validation.{spec.name}")
             if isinstance(value, int):
                 editor = QSpinBox()
-                editor.setRange(0, 10_000)
+                editor.setRange(int(low), int(min(high, 10_000)))
                 editor.setValue(value)
             else:
                 editor = QDoubleSpinBox()
-                editor.setRange(0.0, 1.0)
+                editor.setRange(low, min(high, 1.0))
                 editor.setDecimals(2)
                 editor.setSingleStep(0.05)
                 editor.setValue(float(value))

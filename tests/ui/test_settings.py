@@ -113,3 +113,15 @@ def test_learning_settings_and_thresholds_round_trip(qtbot: QtBot, context: AppC
     assert stored.learning.judge_goal_with_fast_model is True
     assert stored.validation.min_rated_turns == 12
     assert stored.validation.max_drift == pytest.approx(0.25)
+
+
+def test_threshold_editors_cannot_leave_the_allowed_range(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    polarised = dialog.learning.fields["max_polarised"]
+    polarised.setValue(9)
+    assert polarised.value() == 5  # the settings file would refuse more
+    dialog.accept()
+    assert load_settings(context.data_dir).validation.max_polarised == 5
