@@ -1,4 +1,6 @@
-"""Full-text search over every message (SQLite FTS5), newest hits first, with snippets."""
+"""Full-text search over every message in the conversations as shown (SQLite FTS5):
+newest hits first, with snippets. Versions replaced by a regenerate or an edit are left
+out, since opening such a hit could not show it."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ SELECT m.id, m.session_id, s.title, m.role, m.created_at,
 FROM message_fts
 JOIN message AS m ON m.id = message_fts.rowid
 JOIN session AS s ON s.id = m.session_id
-WHERE message_fts MATCH ? AND s.trashed_at IS NULL {{extra}}
+WHERE message_fts MATCH ? AND s.trashed_at IS NULL AND m.active {{extra}}
 ORDER BY message_fts.rowid DESC
 LIMIT ?
 """

@@ -127,3 +127,18 @@ def test_snippets_show_words_not_markdown(store: object) -> None:
     assert hit.snippet == "3. Backfill rows with copy_rows()"
     start, end = hit.spans[0]
     assert hit.snippet[start:end] == "Backfill"
+
+
+def test_a_replaced_version_is_not_a_hit(store: object) -> None:
+    from desktop_agent.store import messages, sessions, versions
+    from desktop_agent.store.search import search_messages
+
+    session = sessions.create_session()
+    messages.append_message(session.id, "user", "question")
+    old = messages.append_message(session.id, "assistant", "the zebra answer")
+    new = versions.start_regeneration(old.id)
+    messages.finish_message(new.id, "the okapi answer", "complete")
+    assert search_messages("zebra") == []
+    assert [h.message_id for h in search_messages("okapi")] == [new.id]
+    versions.switch_version(old.id)
+    assert [h.message_id for h in search_messages("zebra")] == [old.id]
