@@ -265,6 +265,14 @@ class ReplyRun:
             self._cancel.set()
             messages.finish_message(reply.id, recorder.close(), "incomplete", STOPPED_REASON)
             raise
+        except Exception as exc:
+            # A bug, or the store failing mid-reply: never leave the reply looking as if
+            # it were still streaming. Record what arrived and why it ended, then re-raise.
+            text = recorder.close()
+            messages.finish_message(
+                reply.id, text, "incomplete" if text else "error", f"Internal error: {exc}"
+            )
+            raise
         finally:
             text = recorder.close()
         status, reason = self._final_status(text, error, finish_reason)

@@ -291,3 +291,27 @@ def test_a_trashed_session_refuses_new_messages(make_service: MakeService) -> No
     with pytest.raises(InvalidInputError, match="empty"):
         make_service().post_user_message(sessions.create_session().id, "  \n")
     assert messages.count_messages(session.id) == 0
+
+
+def test_an_unexpected_failure_mid_reply_still_finishes_the_reply(
+    chat_app: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_agent.services.chat import ReplyRun
+    from desktop_agent.store import messages as message_store
+    from desktop_agent.store import sessions as session_store
+
+    session = session_store.create_session()
+    service = chat_app.chat_service()
+    service.post_user_message(session.id, "hello")
+
+    def broken(*_args: object, **_kwargs: object) -> object:
+        raise RuntimeError("the summariser exploded")
+
+    monkeypatch.setattr(service, "prepare", broken)
+    with pytest.raises(RuntimeError, match="exploded"):
+        ReplyRun(service, session.id).run()
+    service.close()
+    reply = message_store.list_messages(session.id)[-1]
+    assert reply.role == "assistant"
+    assert reply.status == "error"
+    assert "Internal error: the summariser exploded" in reply.status_reason
