@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Slot
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar
 
@@ -164,6 +164,8 @@ class MainWindow(QMainWindow):
         self.sessions.searchHitActivated.connect(self.open_hit)
         self.sessions.sessionTrashed.connect(self._on_trashed)
         self.sessions.sessionRestored.connect(self._on_restored)
+        # An in-place rename (F2) changes only the list's row; the header must follow.
+        self.sessions.model.dataChanged.connect(self._on_list_rows_changed)
         self.chat.newSessionRequested.connect(self.new_session)
         self.chat.settingsRequested.connect(self.open_settings)
         self.chat.sessionUpdated.connect(self._on_session_updated)
@@ -222,6 +224,18 @@ class MainWindow(QMainWindow):
     def _on_restored(self, session_id: str) -> None:
         if self.chat.session is not None and self.chat.session.id == session_id:
             self.chat.refresh_session()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_list_rows_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        open_session = self.chat.session
+        if open_session is None:
+            return
+        for row in range(top_left.row(), bottom_right.row() + 1):
+            record = self.sessions.model.record(row)
+            if record.id == open_session.id and record.title != open_session.title:
+                self.chat.refresh_session()
+                self.setWindowTitle(f"{record.title} — {APP_NAME}")
+                return
 
     @Slot(object)
     def _on_session_updated(self, record: SessionRecord) -> None:
