@@ -244,7 +244,11 @@ class ChatController(QObject):
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
-        if outcome.error is not None:
+        if outcome.error is not None and session_id != self._model.session_id:
+            # The user moved to another conversation: Retry there would regenerate this
+            # reply from the wrong history, so only say what happened.
+            self.notice.emit(f"A reply in another conversation failed: {outcome.error}")
+        elif outcome.error is not None:
             failed_id = outcome.message.id
             self._retry = lambda: self._retry_reply(failed_id)
             self.errorRaised.emit(str(outcome.error), True)
