@@ -60,6 +60,8 @@ class ChatController(QObject):
         self._runner = WorkerRunner(self)
         self._reply: Worker | None = None
         self._reply_session: str | None = None
+        self._stream_record: MessageRecord | None = None
+        self._stream_text: list[str] = []
         self._retry: Callable[[], None] | None = None
 
     @property
@@ -212,6 +214,8 @@ class ChatController(QObject):
         worker.failed.connect(self._on_failed)
         self._reply = worker
         self._reply_session = session_id
+        self._stream_record = None
+        self._stream_text = []
         self._runner.start(worker)
         self.busyChanged.emit(True)
 
@@ -226,11 +230,20 @@ class ChatController(QObject):
 
     @Slot(object)
     def _on_started(self, record: MessageRecord) -> None:
+        self._stream_record = record
         self._model.begin_stream(record)
 
     @Slot(str)
     def _on_delta(self, text: str) -> None:
+        # Kept whole, so a return to this session mid-reply shows every character.
+        self._stream_text.append(text)
         self._model.add_delta(text)
+
+    def reattach_stream(self) -> None:
+        """After the model loaded a session: if its reply is still streaming, show it live."""
+        record = self._stream_record
+        if self._reply is not None and record is not None:
+            self._model.resume_stream(record, "".join(self._stream_text))
 
     @Slot(str)
     def _on_note(self, text: str) -> None:

@@ -169,6 +169,7 @@ class ChatPane(QWidget):
             message = get_message(at_message)
             position = message.seq if message.active else None
         self.model.load_session(record.id, around_position=position)
+        self.controller.reattach_stream()
         self.view.message_delegate.agent_label = record.agent_name.capitalize()
         self.header.show()
         self.bottom.show()

@@ -236,6 +236,18 @@ class MessageListModel(QAbstractListModel):
         else:
             self.append_record(record)
 
+    def resume_stream(self, record: MessageRecord, text: str) -> None:
+        """Show a reply that kept streaming while another session was open: its row gets
+        everything received so far (`text`), and deltas flow into it again."""
+        row = self.row_of_id(record.id)
+        if record.session_id != self._session_id or row < 0:
+            return
+        self._pending.clear()
+        self._streaming_id = record.id
+        self._rows[row] = replace(self._rows[row], content=text, status="incomplete")
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+
     def add_delta(self, text: str) -> None:
         if self._streaming_id is None:
             return

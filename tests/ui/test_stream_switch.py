@@ -1,0 +1,44 @@
+"""Leaving a conversation while its reply streams, then coming back: the reply shows
+everything received so far and keeps streaming live, without lost or doubled text."""
+
+from __future__ import annotations
+
+from pytestqt.qtbot import QtBot
+
+from desktop_agent.store import messages
+from desktop_agent.ui.main_window import MainWindow
+from tests.support.fake_openai import FakeOpenAIServer, slow_stream
+from tests.ui.helpers import TIMEOUT_MS, rows, wait_idle
+
+FULL = "".join(f"tick{i} " for i in range(60))
+
+
+def test_returning_to_a_streaming_reply_shows_it_live(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(slow_stream(chunks=60, delay_per_chunk=0.05))
+    first = window.new_session()
+    assert first is not None
+    pane = window.chat
+    pane.composer.setPlainText("count for me")
+    pane.send_action.trigger()
+    qtbot.waitUntil(
+        lambda: len(rows(window)) == 2 and "tick3 " in rows(window)[1].content, timeout=TIMEOUT_MS
+    )
+
+    other = window.new_session()  # the reply goes on streaming in the background
+    assert other is not None
+    qtbot.waitUntil(lambda: "tick10 " in "".join(pane.controller._stream_text), timeout=TIMEOUT_MS)
+
+    window.open_session(first)
+    reply = rows(window)[1]
+    assert pane.model.streaming_id == reply.id
+    assert FULL.startswith(reply.content)  # a prefix of the reply: nothing doubled
+    assert "tick10 " in reply.content  # ... and nothing received while away is missing
+    shown_on_return = len(reply.content)
+    qtbot.waitUntil(
+        lambda: len(rows(window)[1].content) > shown_on_return + 20, timeout=TIMEOUT_MS
+    )  # it keeps streaming live
+    wait_idle(qtbot, window)
+    assert rows(window)[1].content == FULL
+    assert messages.get_message(reply.id).content == FULL
