@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.store import sessions
+from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_controller import ChatController
 from desktop_agent.ui.chat_view import ChatView
@@ -193,21 +194,37 @@ class ChatPane(QWidget):
 
     def refresh_session(self) -> None:
         if self.session is not None:
-            self.session = sessions.get_session(self.session.id)
+            try:
+                self.session = sessions.get_session(self.session.id)
+            except NotFoundError:  # deleted for good elsewhere (e.g. the CLI)
+                self.open_session(None)
+                return
             self._show_record(self.session)
 
     @Slot()
     def _save_goal(self) -> None:
         if self.session is None or self.goal.text().strip() == self.session.goal:
             return
-        self.session = sessions.set_goal(self.session.id, self.goal.text())
+        try:
+            self.session = sessions.set_goal(self.session.id, self.goal.text())
+        except NotFoundError:
+            self.show_error(
+                "This conversation was deleted elsewhere; the goal was not saved.", False
+            )
+            return
         self.sessionUpdated.emit(self.session)
 
     # -- sending
 
     @Slot()
     def send(self) -> None:
-        if self.session is None or self.controller.busy:
+        if self.session is None:
+            return
+        if self.controller.busy:
+            # One reply at a time: say so rather than ignore the key press.
+            self.controller.notice.emit(
+                "A reply is still being written; wait for it, or stop it with Esc."
+            )
             return
         text = self.composer.toPlainText()
         if not text.strip():

@@ -168,11 +168,12 @@ class SessionPanel(QWidget):
 
     def load(self) -> None:
         """Fill the filters and the first page of sessions."""
-        self._fill_filters()
+        self.refresh_filters()
         self.model.reload()
         self._update_empty_state()
 
-    def _fill_filters(self) -> None:
+    def refresh_filters(self) -> None:
+        """Refill the agent and user filters (agents and profiles can be added any time)."""
         for combo, label, items in (
             (self.agent_filter, "All agents", [(a.name, a.id) for a in agents.list_agents()]),
             (self.user_filter, "All users", [(u.handle, u.id) for u in agents.list_users()]),
@@ -305,6 +306,8 @@ class SessionPanel(QWidget):
         if record is None or not record.trashed:
             return
         sessions.restore_session(record.id)
+        if self.undo_bar.session_id == record.id:
+            self.undo_bar.dismiss()  # nothing left to undo: it is back already
         self.model.remove_id(record.id)
         self._update_empty_state()
         self.sessionRestored.emit(record.id)

@@ -98,6 +98,10 @@ class WeightsIntegration(QObject):
             index = box.findData(wanted)
             box.setCurrentIndex(max(index, 0))
             box.blockSignals(False)
+        # The session list filters by the same agents and users.
+        session_panel = getattr(self.window, "sessions", None)
+        if session_panel is not None:
+            session_panel.refresh_filters()
 
     def current_agent(self) -> str:
         return str(self.agent_box.currentData() or agents.DEFAULT_AGENT)
