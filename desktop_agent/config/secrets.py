@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 SERVICE = "desktop-agent"
 ACCOUNT = "api-key"
 FALLBACK_NAME = "api-key.secret"
+# Not a secret: records that a key was put in the keyring, so "is a key stored?" needs
+# no keyring import or D-Bus call at start-up.
+LOCATION_NAME = "api-key.location"
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,11 @@ def _keyring():  # type: ignore[no-untyped-def]
 class SecretStore:
     def __init__(self, data_dir: Path) -> None:
         self._file = data_dir / FALLBACK_NAME
+        self._location = data_dir / LOCATION_NAME
+
+    def has_key(self) -> bool:
+        """Whether a key was stored (cheap: looks at two files, never at the keyring)."""
+        return self._file.exists() or self._location.exists()
 
     def status(self) -> KeyStatus:
         if _keyring() is not None:
@@ -78,6 +86,8 @@ class SecretStore:
             try:
                 kr.set_password(SERVICE, ACCOUNT, key)
                 self._file.unlink(missing_ok=True)
+                self._location.parent.mkdir(parents=True, exist_ok=True)
+                self._location.write_text("keyring\n", encoding="utf-8")
                 return KeyStatus("keyring", "")
             except Exception:  # noqa: BLE001 - fall back to the user-only file below
                 pass
@@ -97,3 +107,4 @@ class SecretStore:
             except Exception:  # noqa: BLE001 - nothing stored is fine
                 pass
         self._file.unlink(missing_ok=True)
+        self._location.unlink(missing_ok=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from desktop_agent.config.paths import settings_path
@@ -167,25 +169,49 @@ def save_settings(data_dir: Path, settings: Settings) -> None:
     os.replace(tmp, path)
 
 
+KeySource = Callable[[], "str | None"]
+
+
 @dataclass(frozen=True)
 class EffectiveProvider:
-    """Provider settings after the standard environment variables are applied."""
+    """Provider settings after the standard environment variables are applied.
+
+    The stored key is looked up only when a request needs it (`api_key`): the OS keyring
+    costs an import and a D-Bus call, which must stay off the window's first paint.
+    """
 
     base_url: str
     model: str
     fast_model: str
-    api_key: str | None
     timeout_seconds: float
     max_retries: int
+    env_key: str | None = None
+    stored_key: KeySource | str | None = None
+    has_stored_key: bool | None = None  # a cheap answer to "is a key stored?", if known
+
+    @cached_property
+    def api_key(self) -> str | None:
+        if self.env_key:
+            return self.env_key
+        source = self.stored_key
+        return source() if callable(source) else source
 
     @property
     def configured(self) -> bool:
         """A key, or a non-OpenAI endpoint (local servers usually need no key)."""
-        return bool(self.api_key) or self.base_url.rstrip("/") != DEFAULT_BASE_URL
+        if self.base_url.rstrip("/") != DEFAULT_BASE_URL or self.env_key:
+            return True
+        if self.has_stored_key is not None:
+            return self.has_stored_key
+        return bool(self.api_key)
 
 
 def effective_provider(
-    settings: Settings, stored_key: str | None, env: dict[str, str] | None = None
+    settings: Settings,
+    stored_key: KeySource | str | None,
+    env: dict[str, str] | None = None,
+    *,
+    has_stored_key: bool | None = None,
 ) -> EffectiveProvider:
     env = dict(os.environ) if env is None else env
     provider = settings.provider
@@ -194,7 +220,9 @@ def effective_provider(
         base_url=env.get("OPENAI_BASE_URL") or provider.base_url,
         model=model,
         fast_model=provider.fast_model or model,
-        api_key=env.get("OPENAI_API_KEY") or stored_key,
         timeout_seconds=provider.timeout_seconds,
         max_retries=provider.max_retries,
+        env_key=env.get("OPENAI_API_KEY") or None,
+        stored_key=stored_key,
+        has_stored_key=has_stored_key,
     )

@@ -33,7 +33,9 @@ class AppContext:
         return database_path(self.data_dir)
 
     def provider(self) -> EffectiveProvider:
-        return effective_provider(self.settings, self.secrets.get())
+        return effective_provider(
+            self.settings, self.secrets.get, has_stored_key=self.secrets.has_key()
+        )
 
     def chat_service(self) -> ChatService:
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)

@@ -63,7 +63,7 @@ class SettingsDialog(QDialog):
         self.base_url.setPlaceholderText("https://api.openai.com/v1")
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
-        stored = context.secrets.get()
+        stored = context.secrets.has_key()
         self.api_key.setPlaceholderText(
             "A key is stored — type to replace it"
             if stored

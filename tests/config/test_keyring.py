@@ -25,9 +25,10 @@ from desktop_agent.config.secrets import SecretStore
 store = SecretStore(Path(sys.argv[1]))
 status = store.set(sys.argv[2])
 got = store.get()
+known = store.has_key()
 store.clear()
 print(json.dumps({"backend": status.backend, "warning": status.warning, "got": got,
-                  "after_clear": store.get()}))
+                  "known": known, "after_clear": store.get(), "known_after": store.has_key()}))
 """
 
 UNLOCK_THEN_RUN = (
@@ -69,7 +70,14 @@ def test_the_key_goes_to_the_system_keyring_when_there_is_one(tmp_path: Path) ->
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result == {"backend": "keyring", "warning": "", "got": SECRET, "after_clear": None}
+    assert result == {
+        "backend": "keyring",
+        "warning": "",
+        "got": SECRET,
+        "known": True,  # without asking the keyring: start-up stays fast
+        "after_clear": None,
+        "known_after": False,
+    }
     assert not (data_dir / "api-key.secret").exists()
     for path in tmp_path.rglob("*"):
         if path.is_file() and "keyrings" not in path.parts:
@@ -84,6 +92,27 @@ def test_without_a_keyring_the_key_is_a_user_only_file_with_a_warning(tmp_path: 
     key_file = tmp_path / "api-key.secret"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert store.get() == SECRET
+    assert store.has_key()
     store.clear()
     assert store.get() is None
+    assert not store.has_key()
     assert not key_file.exists()
+
+
+def test_the_window_path_never_imports_keyring_just_to_show_the_status(tmp_path: Path) -> None:
+    probe = (
+        "import sys; from desktop_agent.services.app_context import open_app;"
+        f"ctx = open_app({str(tmp_path / 'data')!r}); p = ctx.provider();"
+        "print(p.configured, 'keyring' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DESKTOP_AGENT_NO_KEYRING"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.split() == ["False", "False"]
