@@ -4,6 +4,7 @@ message from the drift chart, and joining background work when the window closes
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt
@@ -13,7 +14,6 @@ from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QMainWindow, QWid
 from desktop_agent.store import agents, sessions
 from desktop_agent.ui.weights.common import USER_ERRORS
 from desktop_agent.ui.weights.files import FILE_FILTER, is_snapshot_file
-from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
@@ -227,8 +227,11 @@ class WeightsIntegration(QObject):
                 for path in paths:
                     self.import_file(path)
                 return True
-        elif kind == QEvent.Type.Close:
-            # Join any live replay still running in a what-if dialog.
+        elif kind == QEvent.Type.Close and "desktop_agent.ui.weights.whatif_dialog" in sys.modules:
+            # Join any live replay still running in a what-if dialog (if one was ever
+            # opened: the dialog's module is imported on first use, off the start-up path).
+            from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
+
             for dialog in self.window.findChildren(WhatIfDialog):
                 dialog.runner.shutdown()
         return super().eventFilter(watched, event)
