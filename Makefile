@@ -1,7 +1,6 @@
 # Two commands matter: `make run` and `make test`. Both set everything up first.
 VENV := .venv
 BIN := $(VENV)/bin
-export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: run test lint bench eval screenshots package smoke clean
 
