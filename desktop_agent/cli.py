@@ -21,9 +21,24 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
     parser.add_argument("--user", metavar="HANDLE", help="with --agent: that user's learned state")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+# Every subcommand's name: without one of these on the command line the window opens,
+# and the subcommands' parsers (and the modules behind them) need not be built first.
+COMMAND_NAMES = frozenset(
+    {
+        "chat",
+        "sessions",
+        "feedback",
+        "weights",
+        "snapshot",
+        "experiment",
+        "agents",
+        "users",
+        "config",
+    }
+)
 
+
+def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktop-agent",
         description="Conversations with LLM agents whose history and learned behaviour "
@@ -49,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove what --install-desktop-entry added",
     )
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
+    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     chat.register(commands)
@@ -63,10 +83,26 @@ def build_parser() -> argparse.ArgumentParser:
 OpenWindow = Callable[[str | None, bool], int]
 
 
+def _names_a_command(argv: Sequence[str]) -> bool:
+    """Whether the full parser is needed: a positional word (a command, or a mistyped
+    one that deserves the list of commands) or a request for help."""
+    args = list(argv)
+    for index, arg in enumerate(args):
+        if arg in ("-h", "--help"):
+            return True
+        if arg.startswith("-"):
+            continue
+        if index > 0 and args[index - 1] == "--data-dir":
+            continue
+        return True
+    return False
+
+
 def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     """Run a command; with none, call `open_window(data_dir, smoke)` (app.py passes the
     GUI, so this module never imports Qt)."""
-    parser = build_parser()
+    wants_command = _names_a_command(argv)
+    parser = build_parser(with_commands=wants_command)
     try:
         args = parser.parse_args(list(argv))
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)

@@ -85,8 +85,27 @@ def _app_icon() -> QIcon | None:
     return None if icon.isNull() else icon
 
 
+NO_DISPLAY = (
+    "Desktop Agent needs a graphical display, and none is set (DISPLAY / WAYLAND_DISPLAY). "
+    "The command line works without one: desktop-agent --help"
+)
+
+
+def _display_available() -> bool:
+    """On Linux without X11 or Wayland, Qt would abort the process; say why instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def run_gui(data_dir: str | None, *, smoke: bool) -> int:
     """Open the window (the CLI calls this with no subcommand). Returns the exit code."""
+    if not _display_available():
+        if not smoke:
+            print(NO_DISPLAY, file=sys.stderr)
+            return 1
+        # --smoke checks that the window can paint (CI, packaged builds): offscreen will do.
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     app = create_application()
     from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.app_context import open_app

@@ -63,3 +63,43 @@ def test_opening_the_window_does_not_import_the_openai_sdk(tmp_path: Path) -> No
     )
     assert done.returncode == 0, done.stderr
     assert "openai not loaded" in done.stdout
+
+
+def test_without_a_display_the_window_explains_instead_of_aborting(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_agent", "--data-dir", str(tmp_path / "d")],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "needs a graphical display" in done.stderr
+
+
+def test_the_command_line_parser_is_not_built_to_open_the_window(tmp_path: Path) -> None:
+    # Opening the window must not import every subcommand's module first.
+    probe = (
+        "import sys; from desktop_agent.app import main;"
+        f"code = main(['--data-dir', {str(tmp_path / 'd')!r}, '--smoke']);"
+        "print('commands loaded' if 'desktop_agent.commands.snapshots' in sys.modules"
+        " else 'commands not loaded'); sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "commands not loaded" in done.stdout
