@@ -12,7 +12,6 @@ from desktop_agent.config.settings import EffectiveProvider, LearningSettings, P
 from desktop_agent.domain.compiler import AgentProfile, CompiledRequest, compile_request
 from desktop_agent.domain.context import ContextPlan, Summary, Turn, plan_context, summary_prompt
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.llm.client import ChatStream, ProviderClient, ProviderConfig
 from desktop_agent.llm.errors import ProviderError
 from desktop_agent.llm.tokens import estimate_tokens
 from desktop_agent.services import learning
@@ -22,6 +21,7 @@ from desktop_agent.store import agents, compactions, messages, sessions, version
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from desktop_agent.llm.client import ChatStream, ProviderClient
     from desktop_agent.store.records import (
         AgentRecord,
         MessageRecord,
@@ -67,6 +67,9 @@ class ChatService:
     @property
     def client(self) -> ProviderClient:
         if self._client is None:
+            # Loaded when a request is made, not when the window opens.
+            from desktop_agent.llm.client import ProviderClient, ProviderConfig
+
             self._client = ProviderClient(
                 ProviderConfig(
                     base_url=self.provider.base_url,

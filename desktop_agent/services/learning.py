@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop_agent.domain.cues import detect_cues
 from desktop_agent.domain.plasticity import Plasticity, Signal, WeightChange, apply_signal
 from desktop_agent.store import agents, messages, sessions
 from desktop_agent.store.db import database
@@ -96,6 +95,8 @@ def learn_from_cues(
 ) -> list[WeightEventRecord]:
     """A correction in the user's next message ("shorter please") is weaker feedback
     on the reply before it."""
+    from desktop_agent.domain.cues import detect_cues  # compiles many patterns: on use
+
     tags = detect_cues(text)
     if not tags:
         return []
