@@ -227,6 +227,13 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+def make_envelope(
+    fmt: str, version: int, body_key: str, body: dict[str, object]
+) -> dict[str, object]:
+    """The checksummed envelope around `body` (the inverse of open_envelope)."""
+    return {"format": fmt, "format_version": version, body_key: body, "sha256": sha256_hex(body)}
+
+
 def open_envelope(
     document: dict[str, object], what: str, *, fmt: str, version: int, body_key: str
 ) -> dict[str, object]:

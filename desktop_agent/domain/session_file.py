@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from desktop_agent.domain.canonical import (
     check_keys,
     decode_json_file,
+    make_envelope,
     open_envelope,
     parse_timestamp,
     require_object,
@@ -110,13 +111,7 @@ def _session_body(session: SessionData) -> dict[str, object]:
 
 def session_to_document(session: SessionData) -> dict[str, object]:
     """The envelope as plain JSON values, checksum included."""
-    body = _session_body(session)
-    return {
-        "format": SESSION_FORMAT,
-        "format_version": SESSION_FORMAT_VERSION,
-        "session": body,
-        "sha256": sha256_hex(body),
-    }
+    return make_envelope(SESSION_FORMAT, SESSION_FORMAT_VERSION, "session", _session_body(session))
 
 
 def dump_session_json(session: SessionData) -> bytes:

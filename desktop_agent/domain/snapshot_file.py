@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from desktop_agent.domain.canonical import (
     check_keys,
     decode_json_file,
+    make_envelope,
     open_envelope,
     parse_timestamp,
     require_object,
     require_str,
     require_unit_float,
     require_uuid,
-    sha256_hex,
 )
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weights
@@ -76,12 +76,7 @@ def snapshot_to_document(snapshot: SnapshotData) -> dict[str, object]:
         "validation": snapshot.validation,
         "notes": snapshot.notes,
     }
-    return {
-        "format": SNAPSHOT_FORMAT,
-        "format_version": SNAPSHOT_FORMAT_VERSION,
-        "snapshot": body,
-        "sha256": sha256_hex(body),
-    }
+    return make_envelope(SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION, "snapshot", body)
 
 
 def dump_snapshot_file(snapshot: SnapshotData) -> bytes:
