@@ -19,6 +19,7 @@ from desktop_agent.store import agents, messages, sessions
 from desktop_agent.store.search import search_messages
 from desktop_agent.store.weights import Owner, set_weights
 from tests.domain.file_mutations import flipped_bytes, mutated_document
+from tests.support.examples import examples
 
 
 def _dump(path: Path) -> str:
@@ -227,7 +228,7 @@ def _import_or_refuse(path: Path, raw: bytes) -> None:
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(ci=150, dev=30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -242,7 +243,7 @@ def test_mutated_session_files_import_cleanly_or_change_nothing(
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(ci=150, dev=30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
