@@ -21,23 +21,6 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
     parser.add_argument("--user", metavar="HANDLE", help="with --agent: that user's learned state")
 
 
-# Every subcommand's name: without one of these on the command line the window opens,
-# and the subcommands' parsers (and the modules behind them) need not be built first.
-COMMAND_NAMES = frozenset(
-    {
-        "chat",
-        "sessions",
-        "feedback",
-        "weights",
-        "snapshot",
-        "experiment",
-        "agents",
-        "users",
-        "config",
-    }
-)
-
-
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="desktop-agent",

@@ -28,10 +28,11 @@ from desktop_agent.ui.banner import UndoBar
 from desktop_agent.ui.search_model import SearchResultsModel
 from desktop_agent.ui.session_delegate import SearchHitDelegate, SessionDelegate
 from desktop_agent.ui.session_model import SessionFilter, SessionListModel
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SearchHit, SessionRecord
+    from desktop_agent.ui.events import StoreEvents
 
 SEARCH_DELAY_MS = 180
 SEARCH_LIMIT = 100
@@ -53,6 +54,9 @@ class SessionPanel(QWidget):
     sessionActivated(object): a SessionRecord was chosen (None: nothing is open).
     searchHitActivated(object): a SearchHit was chosen.
     sessionTrashed(str), sessionRestored(str): for the window to close/reopen it.
+
+    Follows the StoreEvents hub: `sessionChanged` re-sorts the list, `agentsChanged`
+    refills the agent and user filters.
     """
 
     sessionActivated = Signal(object)
@@ -60,12 +64,14 @@ class SessionPanel(QWidget):
     sessionTrashed = Signal(str)
     sessionRestored = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, events: StoreEvents | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionPanel")
         self.model = SessionListModel(self)
         self.search_model = SearchResultsModel(self)
-        self._runner = WorkerRunner(self)
+        if events is not None:
+            events.sessionChanged.connect(lambda _session_id: self.refresh())
+            events.agentsChanged.connect(self.refresh_filters)
         self._search_serial = 0
         self._restoring_selection = False
 
@@ -383,9 +389,9 @@ class SessionPanel(QWidget):
             return serial, query, search_messages(query, limit=SEARCH_LIMIT)
 
         worker = Worker(job, "search")
-        worker.finished.connect(self._on_search_done)
-        worker.failed.connect(self._on_search_failed)
-        self._runner.start(worker)
+        worker.returned.connect(self._on_search_done)
+        worker.errored.connect(self._on_search_failed)
+        worker_pool().start(worker, owner=self)
 
     @Slot(object)
     def _on_search_done(self, result: tuple[int, str, list[SearchHit]]) -> None:
@@ -414,11 +420,7 @@ class SessionPanel(QWidget):
         if self.search_model.rowCount():
             self._open_hit(self.search_model.index(0, 0))
 
-    @property
-    def runner(self) -> WorkerRunner:
-        return self._runner
-
     def shutdown(self) -> None:
         self._search_timer.stop()
         self.undo_bar.dismiss()
-        self._runner.shutdown()
+        worker_pool().cancel(self)

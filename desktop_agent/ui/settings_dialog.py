@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
 from desktop_agent.ui.learning_settings import LearningSettings
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
@@ -55,7 +55,6 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
         self._context = context
-        self._runner = WorkerRunner(self)
         self._remove_key = False
         provider = context.settings.provider
 
@@ -203,11 +202,11 @@ class SettingsDialog(QDialog):
                 return client.list_models()
 
         worker = Worker(job, "list-models")
-        worker.finished.connect(self._on_models)
-        worker.failed.connect(self._on_models_failed)
+        worker.returned.connect(self._on_models)
+        worker.errored.connect(self._on_models_failed)
         self.fetch_button.setEnabled(False)
         self.fetch_status.setText("Asking the server for its models…")
-        self._runner.start(worker)
+        worker_pool().start(worker, owner=self)
 
     @Slot(object)
     def _on_models(self, models: list[str]) -> None:
@@ -254,5 +253,5 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def done(self, result: int) -> None:
-        self._runner.shutdown()
+        worker_pool().cancel(self)
         super().done(result)

@@ -47,7 +47,7 @@ def test_restoring_from_the_trash_withdraws_the_undo_offer(
 
 def test_a_new_agent_appears_in_the_session_filter(qtbot: QtBot, window: MainWindow) -> None:
     agents.create_agent("support")
-    window.weights_integration.load_profiles()  # what the Agents dialog triggers
+    window.events.agentsChanged.emit()  # what the Agents dialog announces
     names = [
         window.sessions.agent_filter.itemText(i)
         for i in range(window.sessions.agent_filter.count())

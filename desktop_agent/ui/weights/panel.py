@@ -31,6 +31,7 @@ from desktop_agent.store.weights import (
     revert_last_change,
     set_weights,
 )
+from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.drift_chart import DriftChart
 from desktop_agent.ui.weights.editor import WeightEditor
@@ -76,18 +77,22 @@ class WeightPanel(QWidget):
 
     Signals:
         message_requested(str, int): open this session at this message (0: no message).
-        weightsRecorded(str): the panel stored a change of the session's weights.
-        agentChanged(int): the panel changed an agent's settings or baseline.
+
+    The panel announces its own writes on the StoreEvents hub and follows the hub:
+    weights moved by learning or a dialog, and changed agents, reload what it shows.
     """
 
     message_requested = Signal(str, int)
-    weightsRecorded = Signal(str)
-    agentChanged = Signal(int)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, events: StoreEvents | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("rightPanel")
         self.context = context
+        self.events = events if events is not None else StoreEvents(self)
+        self.events.weightsChanged.connect(self.weights_changed)
+        self.events.agentsChanged.connect(self.reload)
         self.session: SessionRecord | None = None
         self.agent: AgentRecord | None = None
         self.profile: AgentProfile | None = None
@@ -265,16 +270,17 @@ class WeightPanel(QWidget):
         self._show_state(animate=False)
 
     def weights_changed(self, session_id: str) -> None:
-        """Learning (or another view) changed a session's weights: move the sliders and
-        say why."""
-        if self.session is None or session_id != self.session.id:
+        """Learning (or another view) changed a session's weights ("": an agent's or a
+        user's): move the sliders and say why."""
+        if self.session is None or session_id not in ("", self.session.id):
             return
         new_events = list_weight_events(self._owner(), since_id=self._last_event_id)
         self.reload(animate=True)
-        for name, text in learning_notes(new_events).items():
+        notes = learning_notes(new_events)
+        for name, text in notes.items():
             self.editor.rows[name].show_note(text)
-        if new_events:
-            self.status.setText(f"{len(new_events)} change(s) from learning.")
+        if notes:
+            self.status.setText(self.tr("%n change(s) from learning.", "", len(new_events)))
 
     def reload(self, *, animate: bool = False) -> None:
         """Re-read the session, its agent and the user's learned values from the store."""
@@ -380,10 +386,11 @@ class WeightPanel(QWidget):
         assert self.session is not None
         session_id = self.session.id
         self.editor.clear_notes()
-        self.reload()
-        self.status.setText(done if events else "Nothing to change.")
         if events:
-            self.weightsRecorded.emit(session_id)
+            self.events.weightsChanged.emit(session_id)  # reloads this panel too
+        else:
+            self.reload()
+        self.status.setText(done if events else self.tr("Nothing to change."))
 
     def save_as_baseline(self) -> None:
         if self.session is None:
@@ -406,9 +413,11 @@ class WeightPanel(QWidget):
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             return
-        self.reload()
+        if owner.scope == "agent":
+            self.events.agentsChanged.emit()  # a new baseline: reloads this panel too
+        else:
+            self.events.weightsChanged.emit("")
         self.status.setText(done)
-        self.agentChanged.emit(owner.agent_id)
 
     def _set_learning(self, enabled: bool) -> None:
         if self.session is None:
@@ -426,5 +435,5 @@ class WeightPanel(QWidget):
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             return
-        self.status.setText(f"{self.agent.name}'s learning rate is now {rate:.2f}.")
-        self.agentChanged.emit(self.agent.id)
+        self.status.setText(self.tr("%s's learning rate is now %.2f.") % (self.agent.name, rate))
+        self.events.agentsChanged.emit()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.config.atomic import write_atomically
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services import whatif
 from desktop_agent.store import sessions
@@ -290,9 +291,7 @@ class SnapshotsDialog(QDialog):
         self.error.clear_error()
         try:
             data = snapshot_service.export_snapshot(chosen[0].id)
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(data)
-            partial.replace(target)  # never leave a half-written file under the real name
+            write_atomically(target, data)  # never a half-written file under the real name
         except USER_ERRORS as exc:
             self.error.show_error(f"Could not export: {exc}")
             return False
