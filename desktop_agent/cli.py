@@ -38,6 +38,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="open the main window, let it paint, exit 0"
     )
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log everything (DEBUG) to stderr as well as to the log file in the data dir",
+    )
+    parser.add_argument(
         "--install-desktop-entry",
         action="store_true",
         help="add Desktop Agent to this user's application menu (Linux)",
@@ -66,6 +72,18 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
 OpenWindow = Callable[[str | None, bool], int]
 
 
+def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
+    from desktop_agent.config.log_setup import install_excepthooks, setup_logging
+    from desktop_agent.config.paths import resolve_data_dir
+
+    try:
+        directory = resolve_data_dir(data_dir)
+    except OSError:
+        directory = None
+    setup_logging(directory, verbose=verbose)
+    install_excepthooks()
+
+
 def _names_a_command(argv: Sequence[str]) -> bool:
     """Whether the full parser is needed: a positional word (a command, or a mistyped
     one that deserves the list of commands) or a request for help."""
@@ -91,6 +109,7 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
+    _setup_logging(args.data_dir, verbose=bool(args.verbose))
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))
     if args.command is None:
@@ -116,10 +135,13 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug: report it plainly, exit 1
+    except Exception as exc:
+        import logging
         import traceback
 
-        traceback.print_exc()
+        logging.getLogger("desktop_agent.cli").error("internal error", exc_info=exc)
+        if not args.verbose:  # --verbose already printed it, through the log
+            traceback.print_exc()
         print(f"desktop-agent: internal error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
 

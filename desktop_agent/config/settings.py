@@ -187,10 +187,12 @@ class EffectiveProvider:
 
     @cached_property
     def api_key(self) -> str | None:
-        if self.env_key:
-            return self.env_key
+        from desktop_agent.config.log_setup import register_secret
+
         source = self.stored_key
-        return source() if callable(source) else source
+        key = self.env_key or (source() if callable(source) else source)
+        register_secret(key)  # never in a log record from here on
+        return key
 
     @property
     def configured(self) -> bool:

@@ -25,6 +25,7 @@ from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.weights.files import is_snapshot_file
 from desktop_agent.ui.weights.menu import WeightsMenu
 from desktop_agent.ui.window_state import read_ui_state, to_bytes, to_text
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         self.sessions = SessionPanel(self.events)
         self.chat = ChatPane(context, self.events)
         self._weight_panel: WeightPanel | None = None
-        self._panel_slot = _PanelSlot(self._build_weight_panel)
+        self._panel_slot = _PanelSlot(self._after_first_paint)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -215,6 +216,28 @@ class MainWindow(QMainWindow):
         self.profiles.problem.connect(self.say)
         self.weights_menu.notice.connect(self.say)
         self.events.storeHealthChanged.connect(self._on_store_health)
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """What the first paint did not need: the weights panel, the deferred store check."""
+        self._build_weight_panel()
+        self.start_store_check()
+
+    def start_store_check(self) -> None:
+        """After an unclean exit the store's integrity check runs here, off the UI thread;
+        only a failure changes anything (the window turns read-only and says why)."""
+        if not self.context.check_owed or worker_pool().busy(self.context):
+            return
+        context = self.context
+        worker = Worker(lambda _worker: context.verify_store(), "store-check")
+        worker.returned.connect(lambda _result: self.events.storeHealthChanged.emit(True))
+        worker.errored.connect(self._on_store_check_failed)
+        worker_pool().start(worker, owner=context)
+
+    @Slot(object)
+    def _on_store_check_failed(self, exc: BaseException) -> None:
+        self.context.refuse_writes()
+        self.show_store_damage(str(exc))
 
     @property
     def right_panel(self) -> WeightPanel:
@@ -378,7 +401,9 @@ class MainWindow(QMainWindow):
         self.new_action.setEnabled(False)
 
     def show_store_damage(self, message: str) -> None:
-        self.read_only_bar.show_message(self.tr("Read-only: %s") % message)
+        self.read_only_bar.show_message(
+            self.tr("Read-only — nothing more will be written to this store. %s") % message
+        )
         self.events.storeHealthChanged.emit(False)
 
     # -- state
