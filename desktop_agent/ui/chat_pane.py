@@ -74,6 +74,7 @@ class ChatPane(QWidget):
             "Goal for this session (optional) — e.g. “Ship the migration plan”"
         )
         self.goal.setClearButtonEnabled(True)
+        self.goal.setAccessibleName(self.tr("Session goal"))
         self.goal.editingFinished.connect(self._save_goal)
 
         self.view = ChatView(self.model)
@@ -92,25 +93,26 @@ class ChatPane(QWidget):
 
         self.composer = QPlainTextEdit()
         self.composer.setObjectName("composer")
-        self.composer.setPlaceholderText("Message — Ctrl+Enter to send")
+        self.composer.setAccessibleName(self.tr("Message"))
+        self.composer.setPlaceholderText(self.tr("Message — Ctrl+Enter to send"))
         self.composer.setTabChangesFocus(True)
         line = self.composer.fontMetrics().lineSpacing()
         self.composer.setFixedHeight(int(line * 4.2) + 12)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setDefault(True)
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop the reply and keep what arrived (Esc)")
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Stop the reply and keep what arrived (Esc)"))
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.controller.stop)
 
-        self.send_action = QAction("&Send", self)
+        self.send_action = QAction(self.tr("&Send"), self)
         self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.send_action.triggered.connect(self.send)
-        self.stop_action = QAction("S&top Reply", self)
+        self.stop_action = QAction(self.tr("S&top Reply"), self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.triggered.connect(self._escape)
-        self.regenerate_action = QAction("&Regenerate Last Reply", self)
+        self.regenerate_action = QAction(self.tr("&Regenerate Last Reply"), self)
         self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
         self.regenerate_action.triggered.connect(self.regenerate_last)
         # The ‹ › version switch without a mouse (and for screen readers, which cannot
@@ -395,7 +397,7 @@ class ChatPane(QWidget):
             menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.setObjectName("feedbackMenu")
         current = set(record.feedback.tags) if record.feedback else set()
-        header = menu.addAction("What was wrong?")
+        header = menu.addAction(self.tr("What was wrong?"))
         header.setEnabled(False)
         for tag in feedback_tags():
             action = menu.addAction(tag_label(tag))
@@ -405,7 +407,7 @@ class ChatPane(QWidget):
                 lambda _checked=False, t=tag: self.controller.give_feedback(record.id, -1, [t])
             )
         menu.addSeparator()
-        plain = menu.addAction("Just not good (no reason)")
+        plain = menu.addAction(self.tr("Just not good (no reason)"))
         plain.triggered.connect(lambda: self.controller.give_feedback(record.id, -1))
         return menu
 
@@ -430,7 +432,9 @@ class ChatPane(QWidget):
         self._editing_id = record.id
         self.composer.setPlainText(record.content)
         self.composer.setFocus()
-        self.edit_bar.setText("Editing your message — Send makes a new version (Esc cancels).")
+        self.edit_bar.setText(
+            self.tr("Editing your message — Send makes a new version (Esc cancels).")
+        )
         self.edit_bar.show()
 
     def _cancel_edit(self) -> None:
@@ -467,7 +471,7 @@ class ChatPane(QWidget):
                 lambda _c=False, a=action: self._on_message_action(record.id, a, where)
             )
         if record.role == "assistant":
-            self.feedback_menu(record, menu.addMenu("Bad Reply"))
+            self.feedback_menu(record, menu.addMenu(self.tr("Bad Reply")))
         menu.popup(where)
 
     @Slot(str)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from desktop_agent.store import agents, sessions
+from desktop_agent.store import sessions
 from desktop_agent.ui.main_window import MainWindow
 from tests.support.fake_openai import FakeOpenAIServer, Hang
 from tests.ui.helpers import TIMEOUT_MS, rows
@@ -46,13 +46,16 @@ def test_restoring_from_the_trash_withdraws_the_undo_offer(
 
 
 def test_a_new_agent_appears_in_the_session_filter(qtbot: QtBot, window: MainWindow) -> None:
-    agents.create_agent("support")
-    window.events.agentsChanged.emit()  # what the Agents dialog announces
+    dialog = window.weights_menu.open_agents()
+    assert dialog.new_agent("support") is not None  # announced on the window's event hub
     names = [
         window.sessions.agent_filter.itemText(i)
         for i in range(window.sessions.agent_filter.count())
     ]
     assert "support" in names
+    switcher = window.profiles.agent_box
+    assert "support" in [switcher.itemText(i) for i in range(switcher.count())]
+    dialog.close()
 
 
 def test_a_conversation_deleted_elsewhere_is_closed_not_a_traceback(

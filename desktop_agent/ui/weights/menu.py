@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.ui.events import StoreEvents
+    from desktop_agent.ui.weights.agents_dialog import AgentsDialog
+    from desktop_agent.ui.weights.experiments_dialog import ExperimentsDialog
     from desktop_agent.ui.weights.snapshot_dialogs import ImportDialog
+    from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 
 
 class WeightsMenu(QObject):
@@ -62,20 +65,20 @@ class WeightsMenu(QObject):
         self.menu = menu
         return menu
 
-    def _show(self, dialog: QWidget) -> QWidget:
+    def _show(self, dialog: QWidget) -> None:
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.last_dialog = dialog
         dialog.show()
-        return dialog
 
     @Slot()
-    def open_snapshots(self) -> QWidget:
+    def open_snapshots(self) -> SnapshotsDialog:
         from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 
         dialog = SnapshotsDialog(self._context, self._open_session_id(), self._window)
         dialog.weightsApplied.connect(self._on_applied)
         self._events.snapshotsChanged.connect(dialog.reload)
-        return self._show(dialog)
+        self._show(dialog)
+        return dialog
 
     @Slot(str)
     def _on_applied(self, scope: str) -> None:
@@ -86,20 +89,22 @@ class WeightsMenu(QObject):
         self._events.weightsChanged.emit(session_id or "")
 
     @Slot()
-    def open_experiments(self) -> QWidget:
+    def open_experiments(self) -> ExperimentsDialog:
         from desktop_agent.ui.weights.experiments_dialog import ExperimentsDialog
 
         dialog = ExperimentsDialog(self._context, self._window)
         dialog.agentChanged.connect(self._events.agentsChanged)  # a promoted baseline
-        return self._show(dialog)
+        self._show(dialog)
+        return dialog
 
     @Slot()
-    def open_agents(self) -> QWidget:
+    def open_agents(self) -> AgentsDialog:
         from desktop_agent.ui.weights.agents_dialog import AgentsDialog
 
         dialog = AgentsDialog(self._window)
         dialog.agentsChanged.connect(self._events.agentsChanged)
-        return self._show(dialog)
+        self._show(dialog)
+        return dialog
 
     def import_file(self, path: str) -> QWidget | None:
         from desktop_agent.ui.weights.snapshot_manager import open_import

@@ -110,7 +110,7 @@ class WeightPanel(QWidget):
         self.subtitle.setObjectName("weightsSubtitle")
         self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.empty = QLabel("Open or start a conversation to tune its weights.")
+        self.empty = QLabel(self.tr("Open or start a conversation to tune its weights."))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)
@@ -124,7 +124,7 @@ class WeightPanel(QWidget):
         )
         legend.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
 
-        self.learning_box = QCheckBox("Learn from feedback in this conversation")
+        self.learning_box = QCheckBox(self.tr("Learn from feedback in this conversation"))
         self.learning_box.setToolTip(
             "Thumbs up/down, reason tags and corrections such as “shorter please” move the "
             "weights of this conversation (and your learned values for the agent)."
@@ -142,21 +142,23 @@ class WeightPanel(QWidget):
         )
         self.rate.valueChanged.connect(self._set_rate)
 
-        self.reset_button = QPushButton("Reset to baseline")
+        self.reset_button = QPushButton(self.tr("Reset to baseline"))
         self.reset_button.setToolTip(
             "Set every weight of this conversation to the agent's baseline"
         )
         self.reset_button.clicked.connect(self.reset_to_baseline)
-        self.revert_button = QPushButton("Revert last change")
-        self.revert_button.setToolTip("Undo the most recent change (by hand or learned)")
+        self.revert_button = QPushButton(self.tr("Revert last change"))
+        self.revert_button.setToolTip(self.tr("Undo the most recent change (by hand or learned)"))
         self.revert_button.clicked.connect(self.revert_last)
-        self.save_agent_button = QPushButton("Save as agent baseline")
+        self.save_agent_button = QPushButton(self.tr("Save as agent baseline"))
         self.save_agent_button.setToolTip(
             "New conversations of every user start from these weights"
         )
         self.save_agent_button.clicked.connect(self.save_as_baseline)
-        self.save_user_button = QPushButton("Save for this user")
-        self.save_user_button.setToolTip("This user's next conversations with the agent start here")
+        self.save_user_button = QPushButton(self.tr("Save for this user"))
+        self.save_user_button.setToolTip(
+            self.tr("This user's next conversations with the agent start here")
+        )
         self.save_user_button.clicked.connect(self.save_for_user)
         self.status = QLabel()
         self.status.setObjectName("weightsStatus")
@@ -169,7 +171,7 @@ class WeightPanel(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.learning_box, 0, 0, 1, 2)
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Learning rate"))
+        rate_row.addWidget(QLabel(self.tr("Learning rate")))
         rate_row.addWidget(self.rate)
         rate_row.addStretch(1)
         grid.addLayout(rate_row, 1, 0, 1, 2)
@@ -199,8 +201,8 @@ class WeightPanel(QWidget):
         self.chart = DriftChart()
         self.chart.message_requested.connect(self.message_requested)
         self.history_scope = QComboBox()
-        self.history_scope.addItem("This conversation", "session")
-        self.history_scope.addItem("This user's learned history", "user")
+        self.history_scope.addItem(self.tr("This conversation"), "session")
+        self.history_scope.addItem(self.tr("This user's learned history"), "user")
         self.history_scope.currentIndexChanged.connect(lambda _index: self.refresh_chart())
         drift_page = QWidget()
         drift_layout = QVBoxLayout(drift_page)
@@ -210,8 +212,8 @@ class WeightPanel(QWidget):
         drift_layout.addWidget(self._legend())
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.preview, "Effective request")
-        self.tabs.addTab(drift_page, "Drift")
+        self.tabs.addTab(self.preview, self.tr("Effective request"))
+        self.tabs.addTab(drift_page, self.tr("Drift"))
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)

@@ -90,8 +90,8 @@ class WhatIfDialog(QDialog):
         self.turns = QSpinBox()
         self.turns.setRange(1, 20)
         self.turns.setValue(DEFAULT_REPLAY_TURNS)
-        self.turns.setSuffix(" turns")
-        self.replay_button = QPushButton("Replay live")
+        self.turns.setSuffix(self.tr(" turns"))
+        self.replay_button = QPushButton(self.tr("Replay live"))
         self.replay_button.setToolTip(
             "Ask the provider again for the last user turns with these weights; nothing is stored"
         )
@@ -100,7 +100,7 @@ class WhatIfDialog(QDialog):
         self.replay_status.setObjectName("replayStatus")
         self.error = ErrorLabel()
         replay_row = QHBoxLayout()
-        replay_row.addWidget(QLabel("Live replay of the last"))
+        replay_row.addWidget(QLabel(self.tr("Live replay of the last")))
         replay_row.addWidget(self.turns)
         replay_row.addWidget(self.replay_button)
         replay_row.addWidget(self.replay_status, 1)
@@ -140,7 +140,7 @@ class WhatIfDialog(QDialog):
         worker.errored.connect(self._replay_failed)
         self.error.clear_error()
         self.replay_button.setEnabled(False)
-        self.replay_status.setText("Asking the provider…")
+        self.replay_status.setText(self.tr("Asking the provider…"))
         worker_pool().start(worker, owner=self)
 
     def _show_replay(self, rows: object) -> None:
