@@ -9,7 +9,6 @@ import re
 import sys
 import threading
 import traceback
-from logging.handlers import RotatingFileHandler
 from typing import TYPE_CHECKING
 
 from desktop_agent.domain.redaction import redact
@@ -72,6 +71,44 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class _RotatingFile(logging.Handler):
+    """A RotatingFileHandler made on the first record: `logging.handlers` (which pulls in
+    socket, pickle and queue) stays off the start-up path of the window and the CLI."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self._path = path
+        self._target: logging.Handler | None = None
+        self._unwritable = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._unwritable:
+            return
+        if self._target is None:
+            from logging.handlers import RotatingFileHandler
+
+            try:
+                # User-only, like the data dir open_app makes (logs may quote conversations).
+                self._path.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                self._path.parent.mkdir(mode=0o700, exist_ok=True)
+                self._target = RotatingFileHandler(
+                    self._path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+                )
+            except OSError as exc:  # a read-only data dir still runs, without a log file
+                self._unwritable = True
+                print(
+                    f"desktop-agent: cannot write the log file {self._path}: {exc}", file=sys.stderr
+                )
+                return
+            self._target.setFormatter(self.formatter)
+        self._target.emit(record)
+
+    def close(self) -> None:
+        if self._target is not None:
+            self._target.close()
+        super().close()
+
+
 def log_path(data_dir: Path) -> Path:
     return data_dir / LOG_DIR_NAME / LOG_FILE_NAME
 
@@ -88,25 +125,11 @@ def setup_logging(data_dir: Path | None, *, verbose: bool = False) -> Path | Non
     formatter = logging.Formatter(FORMAT)
     path: Path | None = None
     if data_dir is not None:
-        candidate = log_path(data_dir)
-        try:
-            # The data dir first, user-only like open_app makes it; then its logs folder.
-            data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-            candidate.parent.mkdir(mode=0o700, exist_ok=True)
-            file_handler = RotatingFileHandler(
-                candidate,
-                maxBytes=LOG_MAX_BYTES,
-                backupCount=LOG_BACKUPS,
-                encoding="utf-8",
-                delay=True,
-            )
-        except OSError as exc:  # a read-only data dir still runs, without a log file
-            print(f"desktop-agent: cannot write the log file {candidate}: {exc}", file=sys.stderr)
-        else:
-            file_handler.setFormatter(formatter)
-            file_handler.addFilter(RedactingFilter())
-            logger.addHandler(file_handler)
-            path = candidate
+        file_handler = _RotatingFile(log_path(data_dir))
+        file_handler.setFormatter(formatter)
+        file_handler.addFilter(RedactingFilter())
+        logger.addHandler(file_handler)
+        path = log_path(data_dir)
     if verbose:
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.DEBUG)
