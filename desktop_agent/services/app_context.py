@@ -14,12 +14,13 @@ from desktop_agent.config.settings import (
     load_settings,
     save_settings,
 )
-from desktop_agent.services.chat import ChatService
 from desktop_agent.store import agents
 from desktop_agent.store.db import close_database, open_database
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from desktop_agent.services.chat import ChatService
 
 
 @dataclass
@@ -38,6 +39,10 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
+        # Imported here: a CLI command that never chats (search, show) skips the chat
+        # service and everything behind it (compiler, learning, llm).
+        from desktop_agent.services.chat import ChatService
+
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)
 
     def save_settings(self) -> None:
