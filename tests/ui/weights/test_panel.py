@@ -86,7 +86,10 @@ def test_feedback_moves_the_slider_with_a_note(qtbot: QtBot, window: MainWindow)
     panel = panel_of(window)
     row = panel.editor.rows["verbosity"]
 
-    _thumbs_down(window, reply.id, "Too long")
+    # Through the wiring: the reply's menu stores the feedback, the window's event hub
+    # announces the learning, and the panel follows it.
+    with qtbot.waitSignal(window.events.weightsChanged):
+        _thumbs_down(window, reply.id, "Too long")
     new = current_weights(Owner.session(session.id))["verbosity"]
     assert new < 0.5
 
