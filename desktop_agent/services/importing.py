@@ -14,25 +14,20 @@ from typing import TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.importers import chatgpt
-from desktop_agent.domain.importers.formats import (
-    ExportFormat,
-    ExportReadError,
-    describe,
-    detect_format,
-    iter_items,
-    parse_conversation,
-)
 from desktop_agent.services.export_files import ExportBundle, open_bundle
+from desktop_agent.services.import_reader import ExportReader, PartProblem, ReadItem
 from desktop_agent.store import import_sources
 from desktop_agent.store.agents import DEFAULT_AGENT, DEFAULT_USER
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Sequence
     from pathlib import Path
-    from typing import IO
 
 NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED)
+# Conversations are written in groups of about this many messages: one transaction per
+# group keeps the write lock for tens of milliseconds, and commits stay few.
+BATCH_MESSAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -61,7 +56,6 @@ class ConversationOutcome:
 
 @dataclass(frozen=True)
 class ImportProgress:
-    part: str
     bytes_done: int
     bytes_total: int
     conversations: int
@@ -111,23 +105,6 @@ class ImportReport:
         }
 
 
-class _CountingReader:
-    """A byte stream that tells how far it has been read (for the progress bar)."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-        self.done = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        self.done += len(data)
-        return data
-
-    def peek(self, size: int = 0) -> bytes:
-        peek = getattr(self._stream, "peek", None)
-        return peek(size) if peek is not None else b""
-
-
 def import_exports(
     paths: Sequence[str | Path],
     *,
@@ -159,87 +136,81 @@ def _run(
     progress: Callable[[ImportProgress], None] | None,
     cancelled: Callable[[], bool],
 ) -> None:
-    fmt: ExportFormat | None = None
-    done_before, messages = 0, 0
-    for part in bundle.parts:
-        with part.open() as raw_stream:
-            stream = _CountingReader(raw_stream)
-            items = _items(stream, part.name)
-            for index, raw in enumerate(items):
-                if fmt is None:
-                    fmt = _detect(raw, part.name)
-                    report.app = fmt.app
-                if cancelled():
-                    report.cancelled = True
-                    return
-                outcome = _import_one(fmt, raw, index, owner, ratings)
-                report.conversations.append(outcome)
-                messages += outcome.messages_added
-                if progress is not None:
-                    progress(
-                        ImportProgress(
-                            part.name,
-                            done_before + stream.done,
-                            bundle.total_bytes,
-                            len(report.conversations),
-                            messages,
-                        )
-                    )
-            if items.problem:
-                report.problems.append(items.problem)
-        done_before += part.size
-    if fmt is None and not report.problems:
+    reader = ExportReader(bundle, ratings)
+    batch: list[ReadItem] = []
+    batch_messages = 0
+    messages = 0
+    try:
+        for item in reader:
+            if isinstance(item, PartProblem):
+                report.problems.append(item.message)
+                continue
+            report.app = item.app
+            if cancelled():
+                report.cancelled = True
+                return  # the unwritten batch is dropped whole: no half conversation
+            batch.append(item)
+            if item.conversation is not None:
+                batch_messages += len(item.conversation.messages)
+            if batch_messages >= BATCH_MESSAGES or not reader.pending():
+                messages += _write(batch, owner, report)
+                batch, batch_messages = [], 0
+                _tell(progress, bundle, item, report, messages)
+        if batch and not cancelled():
+            messages += _write(batch, owner, report)
+            _tell(progress, bundle, batch[-1], report, messages)
+        elif batch:
+            report.cancelled = True
+    finally:
+        reader.close()
+    if not report.conversations and not report.problems and not report.cancelled:
         raise InvalidInputError(f"{', '.join(report.files)}: the export holds no conversations")
     if not report.conversations and report.problems:
         raise InvalidInputError("; ".join(report.problems))
 
 
-class _Items:
-    """The part's items; a read error ends them and is kept as the part's problem."""
-
-    def __init__(self, stream: _CountingReader, name: str) -> None:
-        self._stream, self._name = stream, name
-        self.problem = ""
-
-    def __iter__(self) -> Iterator[object]:
-        try:
-            yield from iter_items(self._stream)  # type: ignore[arg-type]
-        except ExportReadError as exc:
-            self.problem = f"{self._name}: {exc}"
-
-
-def _items(stream: _CountingReader, name: str) -> _Items:
-    return _Items(stream, name)
-
-
-def _detect(raw: object, name: str) -> ExportFormat:
-    try:
-        return detect_format(raw)
-    except InvalidInputError as exc:
-        raise InvalidInputError(f"{name}: {exc}") from None
-
-
-def _import_one(
-    fmt: ExportFormat,
-    raw: object,
-    index: int,
-    owner: import_sources.Owner,
-    ratings: dict[tuple[str, str], int],
-) -> ConversationOutcome:
-    source_id, title = describe(raw)
-    try:
-        conversation = parse_conversation(fmt, raw, ratings)
-    except InvalidInputError as exc:
-        return ConversationOutcome(
-            fmt.app, source_id, title or f"conversation {index + 1}", SKIPPED, reason=str(exc)
+def _tell(
+    progress: Callable[[ImportProgress], None] | None,
+    bundle: ExportBundle,
+    item: ReadItem,
+    report: ImportReport,
+    messages: int,
+) -> None:
+    if progress is not None:
+        progress(
+            ImportProgress(item.bytes_done, bundle.total_bytes, len(report.conversations), messages)
         )
-    saved = import_sources.save_conversation(conversation, owner)
-    return ConversationOutcome(
-        fmt.app,
-        conversation.source_id,
-        conversation.title,
-        saved.status,
-        saved.session_id,
-        saved.added,
-        saved.rated,
+
+
+def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport) -> int:
+    """One short transaction for a few conversations, each in its own savepoint."""
+    saved = import_sources.save_conversations(
+        [item.conversation for item in batch if item.conversation is not None], owner
     )
+    added = 0
+    results = iter(saved)
+    for item in batch:
+        conversation = item.conversation
+        if conversation is None:
+            outcome = ConversationOutcome(
+                item.app, item.source_id, item.title, SKIPPED, reason=item.reason
+            )
+        else:
+            result = next(results)
+            if isinstance(result, str):
+                outcome = ConversationOutcome(
+                    item.app, conversation.source_id, conversation.title, SKIPPED, reason=result
+                )
+            else:
+                outcome = ConversationOutcome(
+                    item.app,
+                    conversation.source_id,
+                    conversation.title,
+                    result.status,
+                    result.session_id,
+                    result.added,
+                    result.rated,
+                )
+        added += outcome.messages_added
+        report.conversations.append(outcome)
+    return added

@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from peewee import DataError, IntegrityError
+
 from desktop_agent.store import clock
 from desktop_agent.store.agents import ensure_user, get_agent, starting_weights
 from desktop_agent.store.db import database
@@ -104,6 +106,22 @@ def save_conversation(conversation: ImportedConversation, owner: Owner) -> Saved
         if session_id is None:
             return _save_new(conversation, owner)
         return _save_more(conversation, session_id)
+
+
+def save_conversations(
+    conversations: list[ImportedConversation], owner: Owner
+) -> list[SavedConversation | str]:
+    """Several conversations in one transaction, each in a savepoint: one the database
+    refuses is rolled back alone and its reason returned in its place."""
+    results: list[SavedConversation | str] = []
+    with database.atomic():
+        for conversation in conversations:
+            try:
+                with database.atomic():
+                    results.append(save_conversation(conversation, owner))
+            except (IntegrityError, DataError) as exc:
+                results.append(f"the database refused it: {exc}")
+    return results
 
 
 def _next_id() -> int:

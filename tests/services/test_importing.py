@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services import importing
 from desktop_agent.services.importing import import_exports
 from desktop_agent.store import import_sources, messages, sessions, versions
 from desktop_agent.store.db import database
@@ -138,18 +139,22 @@ def test_broken_conversations_are_skipped_and_listed(store: Path, tmp_path: Path
     assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 1
 
 
-def test_cancel_keeps_finished_conversations_only(store: Path, tmp_path: Path) -> None:
+def test_cancel_keeps_finished_conversations_only(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH_MESSAGES", 1)  # one conversation per transaction
     path = write_json(tmp_path / "conversations.json", [gpt_linear(f"c{i}", 2) for i in range(5)])
-    calls = []
+    written: list[int] = []
 
-    def cancel_after_two() -> bool:
-        calls.append(1)
-        return len(calls) > 2
-
-    report = import_exports([path], cancelled=cancel_after_two)
+    report = import_exports(
+        [path],
+        progress=lambda p: written.append(p.conversations),
+        cancelled=lambda: len(written) >= 2,
+    )
     assert report.cancelled
     assert len(report.conversations) == 2
     assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 2
+    # Each kept conversation is whole.
     assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 8
 
 
