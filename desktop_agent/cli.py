@@ -67,7 +67,16 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+    from desktop_agent.commands import (
+        agents,
+        archive,
+        backups,
+        chat,
+        config,
+        sessions,
+        snapshots,
+        weights,
+    )
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -77,6 +86,8 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     snapshots.register(commands, _owner_options)
     agents.register(commands)
     config.register(commands)
+    archive.register(commands)
+    backups.register(commands)
     return parser
 
 
