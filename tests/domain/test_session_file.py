@@ -24,6 +24,7 @@ from desktop_agent.domain.session_file import (
 )
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from tests.domain.file_mutations import JSON_VALUES, flipped_bytes, mutated_document
+from tests.support.examples import examples
 
 NOW = "2026-11-22T08:00:00Z"
 T0 = "2026-11-21T22:47:16Z"
@@ -317,7 +318,7 @@ def test_arbitrary_json_raises_only_invalid_input(value: object) -> None:
         pass
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(ci=300, dev=60))
 @given(st.data())
 def test_damaged_files_raise_only_invalid_input(data: st.DataObject) -> None:
     session = data.draw(sessions)

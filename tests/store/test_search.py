@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from desktop_agent.store import messages, sessions
 from desktop_agent.store.search import fts_query, search_messages
+from tests.support.examples import examples
 
 
 def _session_with(*texts: str, title: str = "t") -> str:
@@ -88,14 +89,20 @@ def test_queries_with_only_punctuation_find_nothing(store: Path) -> None:
     assert search_messages("hello: world.") != []
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(ci=200, dev=40),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(query=st.text(max_size=30))
 def test_any_query_never_raises(store: Path, query: str) -> None:
     hits = search_messages(query)
     assert isinstance(hits, list)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(ci=100, dev=25),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     query=st.text(
         alphabet=st.sampled_from(list("\"'*()-^:+.,;{}[]!?~ \\/AND OR NOT NEAR ab")), max_size=25

@@ -437,6 +437,7 @@ class FakeOpenAIServer:
         self._httpd.owner = self
         self._thread: threading.Thread | None = None
         bound_host, bound_port = self._httpd.server_address[:2]
+        assert isinstance(bound_host, str)  # an IPv4 address: never bytes
         self.root_url = f"http://{bound_host}:{bound_port}"
         self.base_url = f"{self.root_url}/v1"
 

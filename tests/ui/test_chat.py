@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desktop_agent.store import messages, weights
+from desktop_agent.store import messages, sessions, weights
 from desktop_agent.ui.main_window import MainWindow
 from tests.support.fake_openai import Cut, Error, FakeOpenAIServer, Hang, Reply
 from tests.ui.helpers import TIMEOUT_MS, rows, send, wait_idle
@@ -254,3 +254,34 @@ def test_a_message_opens_on_its_own_for_selecting_text(qtbot: QtBot, window: Mai
     assert set(viewer.document.refused) == {"http://example.com/x.png"}  # never fetched
     viewer.browser.selectAll()
     assert viewer.browser.textCursor().selectedText().startswith("Use bold")
+
+
+def test_sending_while_a_reply_is_written_says_why_nothing_happens(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Hang(seconds=30, text_before_hang="Working on it"))
+    window.new_session()
+    pane = window.chat
+    pane.composer.setPlainText("first")
+    pane.send_action.trigger()
+    qtbot.waitUntil(lambda: len(rows(window)) == 2, timeout=TIMEOUT_MS)
+    pane.composer.setPlainText("second")
+    with qtbot.waitSignal(pane.controller.notice, timeout=TIMEOUT_MS) as said:
+        pane.send_action.trigger()
+    assert "still being written" in said.args[0]
+    assert pane.composer.toPlainText() == "second"  # the draft is kept
+    pane.controller.stop()
+    qtbot.waitUntil(lambda: not pane.controller.busy, timeout=TIMEOUT_MS)
+
+
+def test_a_conversation_deleted_elsewhere_is_closed_not_a_traceback(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    sessions.purge_session(record.id)  # as `desktop-agent sessions delete --purge` would
+    window.chat.goal.setText("a goal")
+    window.chat._save_goal()
+    assert window.chat.error_bar.isVisible()
+    window.chat.refresh_session()
+    assert window.chat.session is None

@@ -9,7 +9,8 @@ from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import agents, messages, sessions
 from desktop_agent.ui import session_model
 from desktop_agent.ui.main_window import MainWindow
-from tests.ui.helpers import TIMEOUT_MS
+from tests.support.fake_openai import FakeOpenAIServer
+from tests.ui.helpers import TIMEOUT_MS, send
 
 
 def _seed(count: int) -> list[str]:
@@ -144,3 +145,46 @@ def test_search_shows_highlighted_hits_and_opens_the_session_at_the_hit(
     # Opened around the hit: neither the whole session nor only its end is loaded.
     assert window.chat.model.rowCount() < 501
     assert window.chat.model.canFetchMore(QModelIndex())
+
+
+def test_renaming_the_open_session_updates_its_header_and_window_title(
+    qtbot: QtBot, provider: FakeOpenAIServer, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    send(qtbot, window, "hello there")
+    model = window.sessions.model
+    index = model.index(model.row_of(record.id), 0)
+
+    assert model.setData(index, "Migration plan")
+
+    assert window.chat.title.text() == "Migration plan"
+    assert window.windowTitle().startswith("Migration plan — ")
+    assert window.chat.session is not None
+    assert window.chat.session.title == "Migration plan"
+
+
+def test_restoring_from_the_trash_withdraws_the_undo_offer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    panel = window.sessions
+    panel.select(record.id)
+    panel.trash_current()
+    assert panel.undo_bar.session_id == record.id
+    panel.trash_toggle.setChecked(True)
+    panel.select(record.id)
+    panel.restore_current()
+    assert not sessions.get_session(record.id).trashed
+    assert panel.undo_bar.session_id is None
+
+
+def test_a_new_agent_appears_in_the_session_filter(qtbot: QtBot, window: MainWindow) -> None:
+    agents.create_agent("support")
+    window.weights_integration.load_profiles()  # what the Agents dialog triggers
+    names = [
+        window.sessions.agent_filter.itemText(i)
+        for i in range(window.sessions.agent_filter.count())
+    ]
+    assert "support" in names

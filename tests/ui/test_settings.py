@@ -5,6 +5,7 @@ from __future__ import annotations
 import stat
 
 import pytest
+from PySide6.QtWidgets import QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.config.settings import load_settings
@@ -103,7 +104,9 @@ def test_learning_settings_and_thresholds_round_trip(qtbot: QtBot, context: AppC
     dialog.learning.follow.setChecked(False)
     dialog.learning.judge.setChecked(True)
     dialog.learning.fields["min_rated_turns"].setValue(12)
-    dialog.learning.fields["max_drift"].setValue(0.25)
+    max_drift = dialog.learning.fields["max_drift"]
+    assert isinstance(max_drift, QDoubleSpinBox)
+    max_drift.setValue(0.25)
     dialog.accept()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
 

@@ -88,7 +88,7 @@ def test_a_drift_point_opens_its_message(
     messages.append_message(first.id, "user", "hello")
     reply = messages.append_message(first.id, "assistant", "hi there", model="m")
     window.new_session()
-    window.right_panel.message_requested.emit(first.id, reply.id)  # type: ignore[attr-defined]
+    window.right_panel.message_requested.emit(first.id, reply.id)
     assert window.chat.session is not None
     assert window.chat.session.id == first.id
 
