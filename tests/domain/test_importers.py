@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -14,7 +16,11 @@ from desktop_agent.domain.importers.formats import (
     detect_format,
     iter_items,
 )
-from desktop_agent.domain.importers.tree import INSTRUCTIONS_KEY
+from desktop_agent.domain.importers.tree import (
+    INSTRUCTIONS_KEY,
+    ImportedConversation,
+    ImportedMessage,
+)
 from tests.support.export_fixtures import (
     claude_conversation,
     claude_message,
@@ -25,7 +31,7 @@ from tests.support.export_fixtures import (
 )
 
 
-def _by_key(conversation):
+def _by_key(conversation: ImportedConversation) -> dict[str, ImportedMessage]:
     return {m.key: m for m in conversation.messages}
 
 
@@ -129,7 +135,9 @@ def test_chatgpt_without_current_node_shows_the_newest_branch() -> None:
         (lambda c: c.pop("id") and c.pop("conversation_id"), "no id"),
     ],
 )
-def test_chatgpt_broken_conversations_say_why(change, reason: str) -> None:
+def test_chatgpt_broken_conversations_say_why(
+    change: Callable[[dict[str, Any]], object], reason: str
+) -> None:
     raw = gpt_linear("c1", 2)
     change(raw)
     with pytest.raises(InvalidInputError, match=reason):
@@ -236,7 +244,7 @@ def test_items_stream_one_by_one_and_a_broken_tail_raises_after_good_items() -> 
     seen = [next(items)]
     with pytest.raises(ExportReadError, match="not valid JSON"):
         next(items)
-    assert [c["id"] for c in seen] == ["c1"]
+    assert [c["id"] for c in seen if isinstance(c, dict)] == ["c1"]
     assert len(list(iter_items(io.BufferedReader(io.BytesIO(good))))) == 2
     with pytest.raises(ExportReadError, match="not JSON"):
         list(iter_items(io.BufferedReader(io.BytesIO(b"PK\x03\x04 zip"))))
