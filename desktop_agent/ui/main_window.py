@@ -14,6 +14,7 @@ from desktop_agent.services.sessions import start_session
 from desktop_agent.store import agents, sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.chat_pane import ChatPane
+from desktop_agent.ui.import_export import ImportExport
 from desktop_agent.ui.right_panel import build_right_panel
 from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.weights.integration import install
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
             agents.DEFAULT_AGENT,
             agents.DEFAULT_USER,
         )
+        self.import_export = ImportExport(self, context)
+        self.import_export.imported.connect(self.sessions.refresh)
         self._build_actions()
         self._connect()
         self.weights_integration = install(self, context, self.right_panel)
@@ -105,6 +108,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_export.import_action)
+        file_menu.addAction(self.import_export.export_all_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -329,4 +335,5 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.chat.shutdown()
         self.sessions.shutdown()
+        self.import_export.shutdown()
         super().closeEvent(event)

@@ -1,0 +1,70 @@
+"""File → Import… and Export Everything… in the real window, offscreen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_agent.services.backups import list_backups
+from desktop_agent.store import sessions
+from desktop_agent.ui.import_export import ImportReportDialog
+from desktop_agent.ui.main_window import MainWindow
+from tests.support.export_fixtures import gpt_branched, gpt_linear, write_zip
+
+
+def test_import_shows_a_report_and_the_new_conversations(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    broken = gpt_linear("bad", 1)
+    broken["mapping"] = {}
+    archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched(), broken]})
+    controller = window.import_export
+    controller.start_import([str(archive)])
+    # (waitSignal on a worker's own signals would stop its timer from the worker thread)
+    qtbot.waitUntil(lambda: controller.report_dialog is not None, timeout=20_000)
+    dialog = controller.report_dialog
+    assert isinstance(dialog, ImportReportDialog)
+    model = dialog.table.model()
+    assert model.rowCount() == 2
+    assert model.index(0, 0).data() == "new"
+    assert model.index(1, 0).data() == "skipped"
+    assert "no mapping" in model.index(1, 3).data()
+    assert controller.progress_dialog is None
+    assert controller.import_action.isEnabled()
+    titles = [
+        window.sessions.model.record(r).title for r in range(window.sessions.model.rowCount())
+    ]
+    assert "Oak heights" in titles
+    dialog.close()
+
+
+def test_a_file_of_no_known_format_says_so(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    odd = tmp_path / "odd.json"
+    odd.write_text('[{"title": "x", "history": 1, "chat": 5}]', encoding="utf-8")
+    controller = window.import_export
+    controller.start_import([str(odd)])
+    qtbot.waitUntil(lambda: controller.error_box is not None, timeout=20_000)
+    assert controller.error_box is not None
+    text = controller.error_box.text()
+    assert "tried ChatGPT" in text
+    assert "Open WebUI" in text
+    assert sessions.count_sessions() == 0
+
+
+def test_export_everything_and_the_daily_backup(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    window.new_session()
+    out = tmp_path / "all.dagent"
+    runner = window.import_export.runner
+    window.import_export.start_export_all(out)
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    assert out.stat().st_size > 0
+    assert "Exported everything" in window.statusBar().currentMessage()
+    assert window.import_export.backup_if_due() is not None
+    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    assert len(list_backups(window.context.data_dir, include_upgrades=False)) == 1
+    assert window.import_export.backup_if_due() is None  # not due again for a day
