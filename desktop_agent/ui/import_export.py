@@ -1,8 +1,7 @@
 """File → Import… (other apps' exports and session files, with progress and Cancel, then
 a report) and File → Export Everything…, run on a worker thread; plus the daily backup.
 
-Signals (ImportExport):
-    imported(): an import finished and wrote something; the session list reloads.
+After an import that wrote something, `StoreEvents.sessionsChanged` tells the views.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
-    Signal,
     Slot,
 )
 from PySide6.QtGui import QAction
@@ -35,11 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.services.importing import ImportProgress, ImportReport
+    from desktop_agent.ui.events import StoreEvents
 
 IMPORT_FILTER = (
     "Exports and session files (*.zip *.json);;ChatGPT or Claude export (*.zip);;"
@@ -60,7 +59,7 @@ def run_import(paths: list[str], worker: Worker) -> ImportReport:
     report = (
         import_exports(
             exports,
-            progress=worker.progress.emit,
+            progress=worker.publish,
             cancelled=lambda: worker.cancelled,
         )
         if exports
@@ -151,13 +150,11 @@ class ImportReportDialog(QDialog):
 
 
 class ImportExport(QObject):
-    imported = Signal()
-
-    def __init__(self, window: QWidget, context: AppContext) -> None:
+    def __init__(self, window: QWidget, context: AppContext, events: StoreEvents) -> None:
         super().__init__(window)
         self._window = window
         self._context = context
-        self.runner = WorkerRunner(self)
+        self._events = events
         self.progress_dialog: QProgressDialog | None = None
         self._export_path = Path()
         self.report_dialog: ImportReportDialog | None = None
@@ -193,13 +190,13 @@ class ImportExport(QObject):
         dialog.setAutoReset(False)
         self.progress_dialog = dialog
         worker = Worker(lambda w: run_import(paths, w), name="import")
-        worker.progress.connect(self._on_progress)
-        worker.finished.connect(self._on_imported)
-        worker.failed.connect(self._on_failed)
+        worker.yielded.connect(self._on_progress)
+        worker.returned.connect(self._on_imported)
+        worker.errored.connect(self._on_failed)
         # Called here, on the UI thread: the worker object belongs to its own thread.
         dialog.canceled.connect(lambda: self._cancel_import(worker, dialog))
         self.import_action.setEnabled(False)
-        return self.runner.start(worker)
+        return worker_pool().start(worker, owner=self)
 
     def _cancel_import(self, worker: Worker, dialog: QProgressDialog) -> None:
         worker.cancel()
@@ -227,7 +224,8 @@ class ImportExport(QObject):
     def _on_imported(self, report: ImportReport) -> None:
         self._close_progress()
         if report.imported_anything:
-            self.imported.emit()
+            self._events.agentsChanged.emit()  # a session file may bring its agent
+            self._events.sessionsChanged.emit()
         self.report_dialog = ImportReportDialog(report, self._window)
         self.report_dialog.open()
 
@@ -256,9 +254,9 @@ class ImportExport(QObject):
 
         self._export_path = path
         worker = Worker(lambda w: export_everything(path), name="export-all")
-        worker.finished.connect(self._on_exported)
-        worker.failed.connect(self._on_export_failed)
-        return self.runner.start(worker)
+        worker.returned.connect(self._on_exported)
+        worker.errored.connect(self._on_export_failed)
+        return worker_pool().start(worker, owner=self)
 
     # Receivers are slots of this object (not lambdas), so Qt runs them on the UI thread.
     @Slot(object)
@@ -286,14 +284,19 @@ class ImportExport(QObject):
             return None
         database, data_dir = self._context.database_path, self._context.data_dir
         worker = Worker(lambda w: make_backup(database, data_dir, keep=settings.keep), "backup")
-        worker.failed.connect(self._on_backup_failed)
-        return self.runner.start(worker)
+        worker.errored.connect(self._on_backup_failed)
+        return worker_pool().start(worker, owner=self)
 
     def _status(self, text: str) -> None:
         status_bar = getattr(self._window, "statusBar", None)
         if callable(status_bar):
             status_bar().showMessage(text, 8000)
 
+    def busy(self) -> bool:
+        return worker_pool().busy(self)
+
     def shutdown(self) -> None:
+        """Stop the timer and ask a running import to stop after the conversation in
+        hand (the pool joins the thread when the application quits)."""
         self._backup_timer.stop()
-        self.runner.shutdown()
+        worker_pool().cancel(self)

@@ -15,7 +15,6 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -25,6 +24,7 @@ from desktop_agent.store import messages
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import MessageRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
 PAGE_SIZE = 60
 STREAM_REPAINT_MS = 33  # ~30 repaints/s while a reply streams
@@ -38,8 +38,6 @@ VersionIndexRole = Qt.ItemDataRole.UserRole + 6
 VersionCountRole = Qt.ItemDataRole.UserRole + 7
 FeedbackRole = Qt.ItemDataRole.UserRole + 8
 StreamingRole = Qt.ItemDataRole.UserRole + 9
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class MessageListModel(QAbstractListModel):

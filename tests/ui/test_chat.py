@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.store import messages, sessions, weights
@@ -254,6 +254,36 @@ def test_a_message_opens_on_its_own_for_selecting_text(qtbot: QtBot, window: Mai
     assert set(viewer.document.refused) == {"http://example.com/x.png"}  # never fetched
     viewer.browser.selectAll()
     assert viewer.browser.textCursor().selectedText().startswith("Use bold")
+
+
+def test_versions_switch_from_the_keyboard_and_say_which_is_shown(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("First answer"), Reply("Second answer"))
+    window.new_session()
+    send(qtbot, window, "Question")
+    with qtbot.waitSignal(window.chat.controller.busyChanged, timeout=TIMEOUT_MS):
+        window.chat.regenerate_last()
+    wait_idle(qtbot, window)
+    previous, following = window.chat.previous_version_action, window.chat.next_version_action
+    assert previous.shortcut().toString() == "Ctrl+Alt+Left"
+    assert following.shortcut().toString() == "Ctrl+Alt+Right"
+    menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&Conversation"]
+    conversation = menus[0]
+    assert isinstance(conversation, QMenu)
+    assert previous in conversation.actions()
+    assert following in conversation.actions()
+
+    previous.trigger()
+    assert rows(window)[1].content == "First answer"
+    assert window.statusBar().currentMessage() == "Version 1 of 2"
+    assert window.chat.view.currentIndex().row() == 1
+    previous.trigger()  # already the first: nothing changes, and it says so
+    assert rows(window)[1].content == "First answer"
+    assert window.statusBar().currentMessage() == "This is the first version."
+    following.trigger()
+    assert rows(window)[1].content == "Second answer"
+    assert window.statusBar().currentMessage() == "Version 2 of 2"
 
 
 def test_sending_while_a_reply_is_written_says_why_nothing_happens(

@@ -59,12 +59,12 @@ def test_export_everything_and_the_daily_backup(
 ) -> None:
     window.new_session()
     out = tmp_path / "all.dagent"
-    runner = window.import_export.runner
-    window.import_export.start_export_all(out)
-    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    controller = window.import_export
+    controller.start_export_all(out)
+    qtbot.waitUntil(lambda: not controller.busy(), timeout=20_000)
     assert out.stat().st_size > 0
     assert "Exported everything" in window.statusBar().currentMessage()
     assert window.import_export.backup_if_due() is not None
-    qtbot.waitUntil(lambda: not runner.busy, timeout=20_000)
+    qtbot.waitUntil(lambda: not controller.busy(), timeout=20_000)
     assert len(list_backups(window.context.data_dir, include_upgrades=False)) == 1
     assert window.import_export.backup_if_due() is None  # not due again for a day

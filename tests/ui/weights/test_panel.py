@@ -8,7 +8,6 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.domain.compiler import directive_span, token_budget
-from desktop_agent.services.learning import give_feedback
 from desktop_agent.store import messages
 from desktop_agent.store.weights import Owner, current_weights, list_weight_events
 from desktop_agent.ui.main_window import MainWindow
@@ -77,10 +76,12 @@ def test_feedback_moves_the_slider_with_a_note(qtbot: QtBot, window: MainWindow)
     panel = panel_of(window)
     row = panel.editor.rows["verbosity"]
 
-    _record, events = give_feedback(reply.id, -1, ["too_long"])
-    assert events
+    # Through the wiring: the controller stores the feedback and announces the learning
+    # on the window's event hub, which the panel follows.
+    with qtbot.waitSignal(window.events.weightsChanged):
+        window.chat.controller.give_feedback(reply.id, -1, ["too_long"])
     new = current_weights(Owner.session(session.id))["verbosity"]
-    window._on_weights_changed(session.id)  # what the chat controller's signal calls
+    assert new < 0.5
 
     qtbot.waitUntil(lambda: row.slider.value() == round(new * 100))
     assert row.value == new
@@ -136,8 +137,7 @@ def test_the_drift_chart_plots_the_event_history(qtbot: QtBot, window: MainWindo
     reply = messages.append_message(session.id, "assistant", "hello", model="m")
     panel = panel_of(window)
     panel.record({**current_weights(Owner.session(session.id)), "formality": 0.8})
-    give_feedback(reply.id, -1, ["too_long", "unwanted_suggestions"])
-    window._on_weights_changed(session.id)
+    window.chat.controller.give_feedback(reply.id, -1, ["too_long", "unwanted_suggestions"])
 
     events = list_weight_events(Owner.session(session.id))
     chart = panel.chart
