@@ -214,3 +214,10 @@ def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportRep
         added += outcome.messages_added
         report.conversations.append(outcome)
     return added
+
+
+def reasoning_of(message_ids: list[int]) -> dict[int, str]:
+    """The thoughts an imported reply was folded with (kept apart from its words, which
+    are what a model is sent), by message id; messages without any are left out."""
+    notes = import_sources.notes_for(message_ids)
+    return {message_id: note.reasoning for message_id, note in notes.items() if note.reasoning}

@@ -7,7 +7,7 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.backups import list_backups
-from desktop_agent.store import sessions
+from desktop_agent.store import import_sources, sessions
 from desktop_agent.ui.import_export import ImportReportDialog
 from desktop_agent.ui.main_window import MainWindow
 from tests.support.export_fixtures import gpt_branched, gpt_linear, write_zip
@@ -37,6 +37,14 @@ def test_import_shows_a_report_and_the_new_conversations(
     ]
     assert "Oak heights" in titles
     dialog.close()
+    # The reply that followed o3's thoughts shows them, marked, above its words.
+    oak = sessions.get_session(import_sources.find_session("chatgpt", "conv-branched") or "")
+    window.open_session(oak)
+    model = window.chat.model
+    shown = [model.index(r, 0).data() for r in range(model.rowCount())]
+    reply = next(text for text in shown if text.endswith("plot(heights)\n```"))
+    assert reply.startswith("> *Reasoning — imported, never sent to the model*")
+    assert "Use matplotlib." in reply
 
 
 def test_a_file_of_no_known_format_says_so(
