@@ -157,3 +157,14 @@ def restore_backup(database: Path, data_dir: Path, name: str, *, keep: int = 7) 
     with contextlib.suppress(OSError):
         os.chmod(database, 0o600)
     return saved
+
+
+def backup_summary(data_dir: Path, keep: int) -> str:
+    """One line for Settings: where the copies go and when the last one was made."""
+    newest = list_backups(data_dir)
+    when = (
+        time.strftime("%Y-%m-%d %H:%M", time.localtime(newest[0].created_at))
+        if newest
+        else "none yet (the first is made a few minutes after start-up)"
+    )
+    return f"Last backup: {when}. A copy a day, the last {keep} kept, in {backup_dir(data_dir)}"

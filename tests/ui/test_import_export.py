@@ -76,3 +76,19 @@ def test_export_everything_and_the_daily_backup(
     qtbot.waitUntil(lambda: not controller.busy(), timeout=20_000)
     assert len(list_backups(window.context.data_dir, include_upgrades=False)) == 1
     assert window.import_export.backup_if_due() is None  # not due again for a day
+
+
+def test_settings_show_where_backups_go_and_the_last_one(qtbot: QtBot, window: MainWindow) -> None:
+    from desktop_agent.services.backups import make_backup
+    from desktop_agent.ui.settings_dialog import SettingsDialog
+
+    context = window.context
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    assert "none yet" in dialog.backups.text()
+    make_backup(context.database_path, context.data_dir)
+    dialog = SettingsDialog(context)
+    qtbot.addWidget(dialog)
+    text = dialog.backups.text()
+    assert "Last backup: 20" in text
+    assert str(context.data_dir / "backups") in text
