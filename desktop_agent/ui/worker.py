@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from desktop_agent.store.db import database
+from desktop_agent.services.connection import store_connection
 
 Job = Callable[["Worker"], Any]
 
@@ -62,7 +62,7 @@ class Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with database.connection_context():
+            with store_connection():
                 result = self._job(self)
         except Exception as exc:  # noqa: BLE001 - every failure goes to `failed`, one place
             self.failed.emit(exc)
