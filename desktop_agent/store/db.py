@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
@@ -38,10 +39,6 @@ PRAGMAS = {
 # close cleanly, and before a migration. `verify_database()` runs it on demand.
 ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
 _RUNNING_MARKER = ".open-by-"
-
-
-class StoreError(Exception):
-    """The database cannot be opened safely. The message says why and what to do."""
 
 
 def schema_version() -> int:

@@ -138,9 +138,9 @@ class ChatController(QObject):
             return False
 
         def edit(service: ChatService, worker: Worker) -> None:
-            from desktop_agent.store import versions
+            from desktop_agent.services import messages
 
-            worker.progress.emit(versions.edit_user_message(message_id, text))
+            worker.progress.emit(messages.edit_user_message(message_id, text))
 
         self._start_reply(session_id, self._reply_job(session_id, edit))
         return True
@@ -160,7 +160,7 @@ class ChatController(QObject):
     def give_feedback(self, message_id: int, rating: int, tags: Sequence[str] = ()) -> None:
         """Quick (a few small commits), so it runs here; learning happens in the service."""
         from desktop_agent.services.learning import give_feedback
-        from desktop_agent.store.messages import get_message
+        from desktop_agent.services.messages import get_message
 
         try:
             _record, events = give_feedback(
@@ -180,16 +180,16 @@ class ChatController(QObject):
             self.weightsChanged.emit(message.session_id)
 
     def switch_version(self, message_id: int, step: int) -> None:
-        from desktop_agent.store import versions
+        from desktop_agent.services import messages
 
-        siblings = versions.versions_of(message_id)
+        siblings = messages.versions_of(message_id)
         ids = [m.id for m in siblings]
         if message_id not in ids:
             return
         target = ids.index(message_id) + step
         if not 0 <= target < len(ids):
             return
-        branch = versions.switch_version(ids[target])
+        branch = messages.switch_version(ids[target])
         self._model.replace_tail(branch)
         self.sessionTouched.emit(siblings[0].session_id)
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar
 
 from desktop_agent import APP_NAME
 from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services import agents, sessions
 from desktop_agent.services.sessions import start_session
-from desktop_agent.store import agents, sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.right_panel import build_right_panel

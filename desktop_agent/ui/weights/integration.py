@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QMainWindow, QWidget
 
-from desktop_agent.store import agents, sessions
+from desktop_agent.services import agents, sessions
 from desktop_agent.ui.weights.common import USER_ERRORS
 from desktop_agent.ui.weights.files import FILE_FILTER, is_snapshot_file
 
