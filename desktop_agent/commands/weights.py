@@ -144,13 +144,14 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _set(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.domain.causes import MANUAL
     from desktop_agent.domain.weights import parse_assignment
     from desktop_agent.services.weights import current_weights, set_weights
 
     owner = resolve_owner(args)
     # Every assignment is checked before anything is stored.
     values = dict(parse_assignment(text) for text in args.assignments)
-    events = set_weights(owner, values, cause="manual")
+    events = set_weights(owner, values, cause=MANUAL)
     if args.json:
         print_json(
             {

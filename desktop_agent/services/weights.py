@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from desktop_agent.domain.causes import MANUAL
 from desktop_agent.store import agents, sessions
 from desktop_agent.store import weights as store
 
@@ -46,7 +47,7 @@ def baseline_of(owner: Owner) -> dict[str, float]:
 def set_weights(
     owner: Owner,
     values: Mapping[str, object],
-    cause: str = "manual",
+    cause: str = MANUAL,
     message_id: int | None = None,
 ) -> list[WeightEventRecord]:
     """Set some weights, all checked first (a bad value changes nothing); one event per
