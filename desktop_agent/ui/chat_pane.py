@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_controller import ChatController
@@ -192,7 +192,7 @@ class ChatPane(QWidget):
             return
         position = None
         if at_message is not None:
-            from desktop_agent.store.messages import get_message
+            from desktop_agent.services.messages import get_message
 
             message = get_message(at_message)
             position = message.seq if message.active else None

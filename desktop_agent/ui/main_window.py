@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLay
 from desktop_agent import APP_NAME
 from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services import sessions
 from desktop_agent.services.sessions import start_session
-from desktop_agent.store import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
