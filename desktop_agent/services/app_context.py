@@ -14,7 +14,6 @@ from desktop_agent.config.settings import (
     load_settings,
     save_settings,
 )
-from desktop_agent.services.chat import ChatService
 from desktop_agent.store import agents
 from desktop_agent.store.db import (
     close_database,
@@ -25,6 +24,8 @@ from desktop_agent.store.db import (
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from desktop_agent.services.chat import ChatService
 
 
 @dataclass
@@ -44,6 +45,10 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
+        # Loaded on first use: the compiler, learning and provider code are not needed to
+        # open the window (start-up time).
+        from desktop_agent.services.chat import ChatService
+
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)
 
     def save_settings(self) -> None:

@@ -28,13 +28,13 @@ from desktop_agent.ui.formatting import feedback_tags, tag_label
 from desktop_agent.ui.markdown import code_blocks
 from desktop_agent.ui.message_actions import MessageAction
 from desktop_agent.ui.message_model import MessageListModel
-from desktop_agent.ui.message_viewer import MessageViewer
 from desktop_agent.ui.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import MessageRecord, SessionRecord
     from desktop_agent.ui.events import StoreEvents
+    from desktop_agent.ui.message_viewer import MessageViewer
 
 
 class ChatPane(QWidget):
@@ -385,6 +385,8 @@ class ChatPane(QWidget):
 
     def view_message(self, record: MessageRecord) -> MessageViewer:
         """Open the message on its own, where any part of it can be selected."""
+        from desktop_agent.ui.message_viewer import MessageViewer
+
         viewer = MessageViewer(record, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.show()

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLay
 from desktop_agent import APP_NAME
 from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.services.sessions import start_session
 from desktop_agent.store import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
@@ -22,7 +21,6 @@ from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
-from desktop_agent.ui.weights.files import is_snapshot_file
 from desktop_agent.ui.weights.menu import WeightsMenu
 from desktop_agent.ui.window_state import read_ui_state, to_bytes, to_text
 from desktop_agent.ui.worker import Worker, worker_pool
@@ -281,6 +279,8 @@ class MainWindow(QMainWindow):
         arm, if one runs), chosen in the toolbar's profile switcher."""
         agent, user = self.profiles.current()
         try:
+            from desktop_agent.services.sessions import start_session  # not needed to paint
+
             record = start_session(agent=agent, user=user)
         except (InvalidInputError, NotFoundError) as exc:
             self.say(str(exc))
@@ -471,6 +471,8 @@ class MainWindow(QMainWindow):
 
 
 def _dropped_snapshot_files(event: QDropEvent | QDragEnterEvent) -> list[str]:
+    from desktop_agent.ui.weights.files import is_snapshot_file
+
     mime = event.mimeData()
     if not mime.hasUrls():
         return []
