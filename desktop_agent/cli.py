@@ -4,9 +4,12 @@ opens the window. Every command runs the same services the GUI uses."""
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from desktop_agent import __version__
 from desktop_agent.commands import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, CommandFailed
@@ -19,6 +22,65 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
     group.add_argument("--session", metavar="ID", help="a session (id or unique prefix)")
     group.add_argument("--agent", metavar="NAME", help="an agent (its baseline, or a user's state)")
     parser.add_argument("--user", metavar="HANDLE", help="with --agent: that user's learned state")
+
+
+# Each command word as `desktop-agent --help` lists it, and the module in commands/ that
+# declares its arguments and handlers. A module is imported only when its word is used:
+# importing them all cost 82-137 ms, most of a `sessions search` (tests/cli/test_parser.py
+# checks every help text against the modules' own declarations).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("chat", "send a message and print the reply", "chat"),
+    ("sessions", "list, show, search, export, import, delete", "sessions"),
+    ("feedback", "rate a reply; the session learns from it", "weights"),
+    ("weights", "show or set behaviour weights", "weights"),
+    ("snapshot", "save, validate, compare, apply, move snapshots", "snapshots"),
+    ("experiment", "A/B test two snapshots across users", "experiments"),
+    ("agents", "list, create, edit and delete agents", "agents"),
+    ("users", "local user profiles", "agents"),
+    ("config", "show or change settings and the API key", "config"),
+)
+_TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser that declares its arguments (importing its module) the first
+    time the command line reaches it; nested parsers get `load = None` and parse as usual."""
+
+    load: Callable[[], None] | None = None
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.load is not None:
+            load, self.load = self.load, None
+            load()
+        return super().parse_known_args(args, namespace)
+
+
+class _Declared:
+    """Stands in for the subparsers action while a command module registers: hands back
+    the parser already declared for a word instead of adding a second one."""
+
+    def __init__(self, action: argparse._SubParsersAction[Any]) -> None:
+        self._action = action
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser = self._action.choices[name]
+        if isinstance(parser, _CommandParser):
+            parser.load = None  # a module declaring two words (weights: feedback too)
+        kwargs.pop("help", None)  # already shown from COMMANDS
+        for key, value in kwargs.items():
+            setattr(parser, key, value)
+        return parser
+
+
+def _register(module: str, action: argparse._SubParsersAction[Any]) -> None:
+    commands = importlib.import_module(f"desktop_agent.commands.{module}")
+    into = cast("argparse._SubParsersAction[argparse.ArgumentParser]", _Declared(action))
+    if module in _TAKES_OWNER_OPTIONS:
+        commands.register(into, _owner_options)
+    else:
+        commands.register(into)
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
@@ -56,16 +118,10 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
-
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    chat.register(commands)
-    sessions.register(commands)
-    weights.register(commands, _owner_options)
-    snapshots.register(commands, _owner_options)
-    agents.register(commands)
-    config.register(commands)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    for word, help_line, module in COMMANDS:
+        command = commands.add_parser(word, help=help_line)
+        command.load = functools.partial(_register, module, commands)
     return parser
 
 

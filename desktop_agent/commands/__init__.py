@@ -4,7 +4,6 @@ codes here, in one place."""
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -78,8 +77,9 @@ def database_problem(exc: Exception) -> str:
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    from desktop_agent.domain.json_text import dumps_indented  # json.dump(indent=2), faster
+
+    sys.stdout.write(dumps_indented(value) + "\n")
     sys.stdout.flush()
 
 

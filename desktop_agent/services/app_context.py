@@ -45,8 +45,8 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
-        # Loaded on first use: the compiler, learning and provider code are not needed to
-        # open the window (start-up time).
+        # Imported here: opening the window, or a CLI command that never chats (search,
+        # show), skips the chat service and everything behind it (compiler, learning, llm).
         from desktop_agent.services.chat import ChatService
 
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)

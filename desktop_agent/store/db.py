@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store.checkpoint import Checkpointer
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16_000,  # 16 MB page cache per connection
     "temp_store": "memory",
+    # Checkpoints run on a background thread (store/checkpoint.py), not inside a commit.
+    # This backstop (SQLite's default is 1,000 pages) only matters under writes with no
+    # pause, where the background pass never catches up and so never lets the WAL
+    # restart: the commit that crosses ~40 MB checkpoints the little not yet copied.
+    "wal_autocheckpoint": 10_000,
 }
 
 
@@ -38,6 +44,9 @@ PRAGMAS = {
 # close cleanly, and before a migration. `verify_database()` runs it on demand.
 ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
 _RUNNING_MARKER = ".open-by-"
+
+
+_checkpointer: Checkpointer | None = None
 
 
 class StoreError(Exception):
@@ -105,6 +114,7 @@ def open_database(
     """
     if not database.is_closed():
         database.close()
+    _stop_checkpoints()
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
@@ -119,6 +129,7 @@ def open_database(
             _quick_check(path)
             owed = False
         _migrate(path, migrations, on_backup)
+        _start_checkpoints(path)
     except StoreError:
         database.close()
         raise
@@ -197,8 +208,23 @@ def _migrate(
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
+def _start_checkpoints(path: Path) -> None:
+    global _checkpointer
+    _stop_checkpoints()
+    _checkpointer = Checkpointer(path)
+    _checkpointer.start()
+
+
+def _stop_checkpoints() -> None:
+    global _checkpointer
+    if _checkpointer is not None:
+        _checkpointer.stop()
+        _checkpointer = None
+
+
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
+    _stop_checkpoints()
     if database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():

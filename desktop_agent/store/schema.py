@@ -189,4 +189,20 @@ def _v1(db: SqliteDatabase) -> None:
     _run_script(db, _V1)
 
 
-MIGRATIONS: tuple[Migration, ...] = ((1, _v1),)
+# Version 2: the shown branch gets a partial index of its own that also covers `active`:
+# the newest page of a 100,000-message session (`ORDER BY seq DESC LIMIT 60`), the last
+# position (append, count) are seeks on it, the last two without reading the table.
+# `message_conversation (session_id, active, seq)` could not serve `ORDER BY seq` under
+# the truthy `active` term (SQLite sorted or walked the versions index instead); it
+# goes, and with it ~60 MB per 1M messages that overlapped `message_versions`.
+_V2 = """
+CREATE INDEX message_active ON message (session_id, seq, active) WHERE active;
+DROP INDEX message_conversation;
+"""
+
+
+def _v2(db: SqliteDatabase) -> None:
+    _run_script(db, _V2)
+
+
+MIGRATIONS: tuple[Migration, ...] = ((1, _v1), (2, _v2))

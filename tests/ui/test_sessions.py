@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import agents, messages, sessions
+from desktop_agent.store.db import database
 from desktop_agent.ui import session_model
 from desktop_agent.ui.main_window import MainWindow
 from tests.support.fake_openai import FakeOpenAIServer
@@ -35,6 +37,39 @@ def test_the_list_fetches_only_its_first_page(qtbot: QtBot, context: AppContext)
     assert not model.canFetchMore(QModelIndex())
     # newest activity first
     assert model.record(0).title == f"Session {session_model.PAGE_SIZE + 29}"
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_paging_ends_exactly_at_the_last_session(
+    qtbot: QtBot, context: AppContext, extra: int
+) -> None:
+    _seed(session_model.PAGE_SIZE + extra)
+    model = session_model.SessionListModel()
+    model.reload()
+    assert model.rowCount() == session_model.PAGE_SIZE
+    assert model.canFetchMore(QModelIndex()) == bool(extra)
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == session_model.PAGE_SIZE + extra
+    assert not model.canFetchMore(QModelIndex())
+    assert model.total == session_model.PAGE_SIZE + extra
+
+
+def test_reloading_after_a_reply_does_not_count_the_sessions(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """Counting 100,000 sessions took 26 ms on every reload; a page needs no count."""
+    _seed(5)
+    model = session_model.SessionListModel()
+    statements: list[str] = []
+    database.connection().set_trace_callback(statements.append)
+    try:
+        model.reload()
+        model.reload()
+    finally:
+        database.connection().set_trace_callback(None)
+    assert any('FROM "session"' in s for s in statements)
+    assert not [s for s in statements if "COUNT(" in s.upper()]
+    assert model.rowCount() == 5
 
 
 def test_new_session_with_ctrl_n_opens_it(qtbot: QtBot, window: MainWindow) -> None:
