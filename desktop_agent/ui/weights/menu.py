@@ -92,6 +92,7 @@ class WeightsMenu(QObject):
 
         dialog = ExperimentsDialog(self._context, self._window)
         dialog.agentChanged.connect(self._events.agentsChanged)  # a promoted baseline
+        dialog.experimentsChanged.connect(self._events.experimentsChanged)
         self._show(dialog)
         return dialog
 
