@@ -17,7 +17,8 @@ class StoreEvents(QObject):
         agentsChanged(): agents or user profiles were added, edited or deleted.
         snapshotsChanged(): snapshots were saved, imported, validated or deleted.
         experimentsChanged(): experiments were created, stopped or deleted.
-        storeHealthChanged(bool): the store's integrity check ended (False: damaged).
+        storeHealthChanged(bool, str): the store's integrity check ended; False with
+            what is damaged (the store then refuses writes).
     """
 
     sessionChanged = Signal(str)
@@ -25,4 +26,4 @@ class StoreEvents(QObject):
     agentsChanged = Signal()
     snapshotsChanged = Signal()
     experimentsChanged = Signal()
-    storeHealthChanged = Signal(bool)
+    storeHealthChanged = Signal(bool, str)

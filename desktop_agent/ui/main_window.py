@@ -21,9 +21,9 @@ from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
+from desktop_agent.ui.store_check import StoreCheck
 from desktop_agent.ui.weights.menu import WeightsMenu
 from desktop_agent.ui.window_state import read_ui_state, to_bytes, to_text
-from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -100,6 +100,7 @@ class MainWindow(QMainWindow):
 
         self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
+        self.store_check = StoreCheck(context, self.events, self)
         self._build_actions()
         self._connect()
         self.setAcceptDrops(True)
@@ -219,23 +220,7 @@ class MainWindow(QMainWindow):
     def _after_first_paint(self) -> None:
         """What the first paint did not need: the weights panel, the deferred store check."""
         self._build_weight_panel()
-        self.start_store_check()
-
-    def start_store_check(self) -> None:
-        """After an unclean exit the store's integrity check runs here, off the UI thread;
-        only a failure changes anything (the window turns read-only and says why)."""
-        if not self.context.check_owed or worker_pool().busy(self.context):
-            return
-        context = self.context
-        worker = Worker(lambda _worker: context.verify_store(), "store-check")
-        worker.returned.connect(lambda _result: self.events.storeHealthChanged.emit(True))
-        worker.errored.connect(self._on_store_check_failed)
-        worker_pool().start(worker, owner=context)
-
-    @Slot(object)
-    def _on_store_check_failed(self, exc: BaseException) -> None:
-        self.context.refuse_writes()
-        self.show_store_damage(str(exc))
+        self.store_check.start()
 
     @property
     def right_panel(self) -> WeightPanel:
@@ -387,24 +372,16 @@ class MainWindow(QMainWindow):
 
     # -- the store's health (the integrity check deferred past the first paint)
 
-    @Slot(bool)
-    def _on_store_health(self, healthy: bool) -> None:
+    @Slot(bool, str)
+    def _on_store_health(self, healthy: bool, problem: str) -> None:
         if healthy:
             return
-        # Reading stays possible (to copy text out); every write is refused by the store.
-        for widget in (
-            self.chat.composer,
-            self.chat.bottom,
-            self._weight_panel or self._panel_slot,
-        ):
+        self.read_only_bar.show_message(
+            self.tr("Read-only — nothing more will be written to this store. %s") % problem
+        )
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
             widget.setEnabled(False)
         self.new_action.setEnabled(False)
-
-    def show_store_damage(self, message: str) -> None:
-        self.read_only_bar.show_message(
-            self.tr("Read-only — nothing more will be written to this store. %s") % message
-        )
-        self.events.storeHealthChanged.emit(False)
 
     # -- state
 
@@ -471,13 +448,10 @@ class MainWindow(QMainWindow):
 
 
 def _dropped_snapshot_files(event: QDropEvent | QDragEnterEvent) -> list[str]:
-    from desktop_agent.ui.weights.files import is_snapshot_file
-
     mime = event.mimeData()
     if not mime.hasUrls():
         return []
-    return [
-        url.toLocalFile()
-        for url in mime.urls()
-        if url.isLocalFile() and is_snapshot_file(url.toLocalFile())
-    ]
+    from desktop_agent.ui.weights.files import is_snapshot_file  # not needed to paint
+
+    paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+    return [path for path in paths if is_snapshot_file(path)]
