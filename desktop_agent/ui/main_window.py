@@ -23,7 +23,7 @@ from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.store_check import StoreCheck
 from desktop_agent.ui.weights.menu import WeightsMenu
-from desktop_agent.ui.window_state import read_ui_state, to_bytes, to_text
+from desktop_agent.ui.window_state import capture_layout, read_ui_state, restore_layout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -387,15 +387,7 @@ class MainWindow(QMainWindow):
 
     def _restore_state(self) -> None:
         state = self.ui_state
-        geometry = to_bytes(state.geometry)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        window_state = to_bytes(state.window_state)
-        if window_state is not None:
-            self.restoreState(window_state)
-        splitter = to_bytes(state.splitter)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        restore_layout(state, self, self.splitter)
         self.weights_action.setChecked(state.weights_panel)
         if state.last_session_id:
             try:
@@ -407,9 +399,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         state = self.ui_state
-        state.geometry = to_text(self.saveGeometry())
-        state.window_state = to_text(self.saveState())
-        state.splitter = to_text(self.splitter.saveState())
+        capture_layout(state, self, self.splitter)
         state.weights_panel = self.weights_action.isChecked()
         state.last_session_id = self.chat.session.id if self.chat.session is not None else ""
         self._save_ui_state()
