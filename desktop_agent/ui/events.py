@@ -12,6 +12,7 @@ class StoreEvents(QObject):
 
     Signals:
         sessionChanged(str): a session's messages, title, goal or activity changed.
+        sessionsChanged(): sessions were added in bulk (an import); lists reload.
         weightsChanged(str): a session's weights moved ("" when only agent or user
             baselines changed, which every open session may inherit).
         agentsChanged(): agents or user profiles were added, edited or deleted.
@@ -22,6 +23,7 @@ class StoreEvents(QObject):
     """
 
     sessionChanged = Signal(str)
+    sessionsChanged = Signal()
     weightsChanged = Signal(str)
     agentsChanged = Signal()
     snapshotsChanged = Signal()

@@ -19,6 +19,7 @@ from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.events import StoreEvents
+from desktop_agent.ui.import_export import ImportExport
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.store_check import StoreCheck
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
         self.store_check = StoreCheck(context, self.events, self)
+        self.import_export = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
         self.setAcceptDrops(True)
@@ -137,6 +139,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_export.import_action)
+        file_menu.addAction(self.import_export.export_all_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -434,6 +439,7 @@ class MainWindow(QMainWindow):
         self.save_state()
         self.chat.shutdown()
         self.sessions.shutdown()
+        self.import_export.shutdown()
         super().closeEvent(event)
 
 

@@ -72,6 +72,7 @@ class SessionPanel(QWidget):
         if events is not None:
             events.sessionChanged.connect(lambda _session_id: self.refresh())
             events.agentsChanged.connect(self.refresh_filters)
+            events.sessionsChanged.connect(lambda: self.refresh())  # e.g. after an import
         self._search_serial = 0
         self._restoring_selection = False
 
