@@ -21,7 +21,8 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path("/tmp/desktop-agent-bench-ui")
+# Override to keep a store of your own (another checkout may migrate a shared one).
+CACHE = Path(os.environ.get("DESKTOP_AGENT_BENCH_UI_CACHE", "/tmp/desktop-agent-bench-ui"))
 BIG_SESSIONS = 10_000
 BIG_MESSAGES = 1_000_000
 HUGE_SESSION_MESSAGES = 10_000
