@@ -6,7 +6,6 @@ from __future__ import annotations
 import functools
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +86,8 @@ def print_json(value: Any) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync, rename: a crash leaves no half file."""
+    import tempfile  # here, not at the top: most commands never write a file
+
     directory = path.resolve().parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
