@@ -24,23 +24,6 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
     parser.add_argument("--user", metavar="HANDLE", help="with --agent: that user's learned state")
 
 
-# Every subcommand's name: without one of these on the command line the window opens,
-# and the subcommands' parsers (and the modules behind them) need not be built first.
-COMMAND_NAMES = frozenset(
-    {
-        "chat",
-        "sessions",
-        "feedback",
-        "weights",
-        "snapshot",
-        "experiment",
-        "agents",
-        "users",
-        "config",
-    }
-)
-
-
 # Each command word as `desktop-agent --help` lists it, and the module in commands/ that
 # declares its arguments and handlers. A module is imported only when its word is used:
 # importing them all cost 82-137 ms, most of a `sessions search` (tests/cli/test_parser.py
@@ -55,6 +38,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("agents", "list, create, edit and delete agents", "agents"),
     ("users", "local user profiles", "agents"),
     ("config", "show or change settings and the API key", "config"),
+    ("export-all", "every session, agent, learned weights, snapshot, experiment", "archive"),
+    ("import-all", "restore an export-all archive, or merge it without overwriting", "archive"),
+    ("backup", "list or restore automatic backups", "backups"),
 )
 _TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
 
@@ -117,6 +103,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="open the main window, let it paint, exit 0"
     )
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log everything (DEBUG) to stderr as well as to the log file in the data dir",
+    )
+    parser.add_argument(
         "--install-desktop-entry",
         action="store_true",
         help="add Desktop Agent to this user's application menu (Linux)",
@@ -137,6 +129,18 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
 
 
 OpenWindow = Callable[[str | None, bool], int]
+
+
+def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
+    from desktop_agent.config.log_setup import install_excepthooks, setup_logging
+    from desktop_agent.config.paths import resolve_data_dir
+
+    try:
+        directory = resolve_data_dir(data_dir)
+    except OSError:
+        directory = None
+    setup_logging(directory, verbose=verbose)
+    install_excepthooks()
 
 
 def _names_a_command(argv: Sequence[str]) -> bool:
@@ -164,6 +168,7 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
+    _setup_logging(args.data_dir, verbose=bool(args.verbose))
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))
     if args.command is None:
@@ -189,10 +194,13 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug: report it plainly, exit 1
+    except Exception as exc:
+        import logging
         import traceback
 
-        traceback.print_exc()
+        logging.getLogger("desktop_agent.cli").error("internal error", exc_info=exc)
+        if not args.verbose:  # --verbose already printed it, through the log
+            traceback.print_exc()
         print(f"desktop-agent: internal error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
 

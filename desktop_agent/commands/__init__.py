@@ -4,11 +4,10 @@ codes here, in one place."""
 from __future__ import annotations
 
 import functools
-import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_agent.config.atomic import write_atomically as write_atomically  # re-exported
 from desktop_agent.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -82,23 +81,6 @@ def print_json(value: Any) -> None:
 
     sys.stdout.write(dumps_indented(value) + "\n")
     sys.stdout.flush()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves no half file."""
-    import tempfile  # here, not at the top: most commands never write a file
-
-    directory = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_input_file(path: str, *, limit: int | None = None) -> bytes:

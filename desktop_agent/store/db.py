@@ -101,8 +101,13 @@ def open_database(
     *,
     migrations: Sequence[Migration] = MIGRATIONS,
     on_backup: Callable[[Path], None] | None = None,
-) -> None:
+    defer_check: bool = False,
+) -> bool:
     """Open (creating if needed), check, and migrate the store at `path`.
+
+    With `defer_check`, the integrity check is left to the caller (the window runs
+    `verify_database()` off the UI thread after its first paint) unless a migration is
+    pending. Returns True when such a check is owed.
 
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
@@ -119,8 +124,10 @@ def open_database(
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
-        if existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES):
+        owed = existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES)
+        if owed and (pending or not defer_check):
             _quick_check(path)
+            owed = False
         _migrate(path, migrations, on_backup)
         _start_checkpoints(path)
     except StoreError:
@@ -129,6 +136,7 @@ def open_database(
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
         raise StoreError(_damaged_message(path, str(exc))) from exc
+    return owed
 
 
 def _marker(path: Path, pid: int) -> Path:
@@ -160,6 +168,12 @@ def _claim(path: Path) -> bool:
 def verify_database() -> None:
     """Run the full quick_check now (e.g. in the background after start-up)."""
     _quick_check(Path(database.database))
+
+
+def refuse_writes() -> None:
+    """After a failed check: this connection and every later one is read-only
+    (`query_only`), so nothing more is written into a damaged file."""
+    database.pragma("query_only", 1, permanent=True)
 
 
 def _refuse_non_sqlite(path: Path) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
 from desktop_agent.store import sessions
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SessionRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
 PAGE_SIZE = 100
 
@@ -22,8 +23,6 @@ UpdatedAtRole = Qt.ItemDataRole.UserRole + 5
 PreviewRole = Qt.ItemDataRole.UserRole + 6
 PinnedRole = Qt.ItemDataRole.UserRole + 7
 TrashedAtRole = Qt.ItemDataRole.UserRole + 8
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)

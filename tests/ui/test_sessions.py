@@ -216,10 +216,13 @@ def test_restoring_from_the_trash_withdraws_the_undo_offer(
 
 
 def test_a_new_agent_appears_in_the_session_filter(qtbot: QtBot, window: MainWindow) -> None:
-    agents.create_agent("support")
-    window.weights_integration.load_profiles()  # what the Agents dialog triggers
+    dialog = window.weights_menu.open_agents()
+    assert dialog.new_agent("support") is not None  # announced on the window's event hub
     names = [
         window.sessions.agent_filter.itemText(i)
         for i in range(window.sessions.agent_filter.count())
     ]
     assert "support" in names
+    switcher = window.profiles.agent_box
+    assert "support" in [switcher.itemText(i) for i in range(switcher.count())]
+    dialog.close()

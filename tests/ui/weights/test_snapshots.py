@@ -20,8 +20,8 @@ from desktop_agent.store.records import SnapshotRecord
 from desktop_agent.store.weights import Owner, current_weights, set_weights
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.snapshot_dialogs import DiffDialog, ImportDialog, SaveSnapshotDialog
+from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 from desktop_agent.ui.weights.snapshot_model import SnapshotModel, VerdictRole
-from desktop_agent.ui.weights.snapshots_dialog import SnapshotsDialog
 from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.snapshot_data import dump, rated_session
