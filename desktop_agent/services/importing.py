@@ -112,16 +112,21 @@ def import_exports(
     user: str = DEFAULT_USER,
     progress: Callable[[ImportProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    learn_from_ratings: bool = False,
 ) -> ImportReport:
     """Import every conversation of these exports; raises InvalidInputError only when the
-    files themselves are not an export of a known app (nothing was changed then)."""
+    files themselves are not an export of a known app (nothing was changed then).
+
+    The other app's ratings become thumbs on the imported replies; they move the
+    sessions' weights only with `learn_from_ratings`."""
+    learn = learn_from_ratings
     started = time.monotonic()
     report = ImportReport(files=[str(p) for p in paths])
     bundle = open_bundle(paths)
     try:
         owner = import_sources.resolve_owner(agent, user)
         ratings = chatgpt.ratings_from_feedback(bundle.feedback)
-        _run(bundle, report, owner, ratings, progress, cancelled or (lambda: False))
+        _run(bundle, report, owner, ratings, progress, cancelled or (lambda: False), learn)
     finally:
         bundle.close()
     report.seconds = time.monotonic() - started
@@ -135,6 +140,7 @@ def _run(
     ratings: dict[tuple[str, str], int],
     progress: Callable[[ImportProgress], None] | None,
     cancelled: Callable[[], bool],
+    learn: bool,
 ) -> None:
     reader = ExportReader(bundle, ratings)
     batch: list[ReadItem] = []
@@ -153,11 +159,11 @@ def _run(
             if item.conversation is not None:
                 batch_messages += len(item.conversation.messages)
             if batch_messages >= BATCH_MESSAGES or not reader.pending():
-                messages += _write(batch, owner, report)
+                messages += _write(batch, owner, report, learn)
                 batch, batch_messages = [], 0
                 _tell(progress, bundle, item, report, messages)
         if batch and not cancelled():
-            messages += _write(batch, owner, report)
+            messages += _write(batch, owner, report, learn)
             _tell(progress, bundle, batch[-1], report, messages)
         elif batch:
             report.cancelled = True
@@ -182,7 +188,20 @@ def _tell(
         )
 
 
-def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport) -> int:
+def _learn_from(rated: list[tuple[int, int]]) -> None:
+    """The other app's thumbs, learned as if given here (only when the user asked): the
+    stored rating is taken back and given again through the learning service."""
+    from desktop_agent.services import learning
+    from desktop_agent.store import messages
+
+    for message_id, rating in rated:
+        messages.clear_feedback(message_id)
+        learning.give_feedback(message_id, rating, (), follow_session=True)
+
+
+def _write(
+    batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport, learn: bool
+) -> int:
     """One short transaction for a few conversations, each in its own savepoint."""
     saved = import_sources.save_conversations(
         [item.conversation for item in batch if item.conversation is not None], owner
@@ -209,8 +228,10 @@ def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportRep
                     result.status,
                     result.session_id,
                     result.added,
-                    result.rated,
+                    len(result.rated),
                 )
+                if learn:
+                    _learn_from(result.rated)
         added += outcome.messages_added
         report.conversations.append(outcome)
     return added

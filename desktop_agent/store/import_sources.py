@@ -47,7 +47,7 @@ class SavedConversation:
     session_id: str
     status: str  # new | updated | unchanged
     added: int  # messages stored by this import
-    rated: int  # ratings newly stored
+    rated: list[tuple[int, int]]  # (message id, rating) of the ratings stored now
 
 
 @dataclass(frozen=True)
@@ -263,22 +263,30 @@ def _insert(
     return new_ids
 
 
-def _rate(conversation: ImportedConversation, ids: dict[str, int]) -> int:
-    """Ratings from the other app become thumbs; a rating given here is never replaced."""
+def _rate(conversation: ImportedConversation, ids: dict[str, int]) -> list[tuple[int, int]]:
+    """Ratings from the other app become thumbs; a rating given here is never replaced.
+    Returns the (message id, rating) pairs stored now."""
     rows = [
-        (ids[m.key], m.rating, m.created_at or conversation.updated_at)
+        (ids[m.key], int(m.rating), m.created_at or conversation.updated_at)
         for m in conversation.messages
         if m.rating in (1, -1) and m.role == "assistant" and m.key in ids
     ]
     if not rows:
-        return 0
-    before = database.connection().total_changes
+        return []
+    candidates = [row[0] for row in rows]
+    marks = ",".join("?" * len(candidates))
+    rated = {
+        int(r[0])
+        for r in database.execute_sql(
+            f"SELECT message_id FROM feedback WHERE message_id IN ({marks})", candidates
+        )
+    }
+    fresh = [row for row in rows if row[0] not in rated]
     database.connection().executemany(
-        "INSERT OR IGNORE INTO feedback (message_id, rating, tags, created_at)"
-        " VALUES (?, ?, '[]', ?)",
-        rows,
+        "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, '[]', ?)",
+        fresh,
     )
-    return int(database.connection().total_changes - before)
+    return [(row[0], row[1]) for row in fresh]
 
 
 def _refresh_session(session_id: str, updated_at: float) -> None:
