@@ -201,6 +201,7 @@ def main() -> None:
             f"import peak RSS: {first['rss_mb']:.0f} MB (target ≤ {TARGET_RSS_MB}: "
             f"{'PASS' if float(first['rss_mb']) <= TARGET_RSS_MB else 'FAIL'})"
         )  # type: ignore[arg-type]
+        print(f"longest import transaction: {first['longest_write_ms']:.0f} ms")
         wait = float(first["lock_wait_max_ms"])  # type: ignore[arg-type]
         print(
             f"longest write-lock wait of another connection: {wait:.0f} ms over "

@@ -27,7 +27,15 @@ NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED)
 # Conversations are written in groups of about this many messages: one transaction per
 # group keeps the write lock for tens of milliseconds, and commits stay few.
-BATCH_MESSAGES = 1000
+BATCH_MESSAGES = 500
+# SQLite has no queue for its write lock: a writer that waits retries after 1, 2, 5, 10…
+# 100 ms, and an import that starts its next transaction at once can beat it every time
+# (measured: another process waited 6 s). After each transaction the import leaves the
+# lock free for a while, proportional to how long it held it, so a waiting writer's next
+# retry finds it free.
+YIELD_SHARE = 0.5
+YIELD_MIN_SECONDS = 0.003
+YIELD_MAX_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # a part that could not be read
     cancelled: bool = False
     seconds: float = 0.0
+    longest_write_ms: float = 0.0  # the longest transaction (how long others could wait)
 
     def count(self, outcome: str) -> int:
         return sum(1 for c in self.conversations if c.outcome == outcome)
@@ -203,9 +212,13 @@ def _write(
     batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport, learn: bool
 ) -> int:
     """One short transaction for a few conversations, each in its own savepoint."""
+    started = time.monotonic()
     saved = import_sources.save_conversations(
         [item.conversation for item in batch if item.conversation is not None], owner
     )
+    held = time.monotonic() - started
+    report.longest_write_ms = max(report.longest_write_ms, held * 1000)
+    time.sleep(min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE)))
     added = 0
     results = iter(saved)
     for item in batch:

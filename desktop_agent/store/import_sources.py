@@ -302,16 +302,3 @@ def _refresh_session(session_id: str, updated_at: float) -> None:
         " updated_at = MAX(updated_at, ?) WHERE id = ?",
         (session_id, preview, updated_at, session_id),
     )
-
-
-def rated_keys(session_id: str) -> list[tuple[int, int]]:
-    """(message id, rating) of every imported reply that carries a rating."""
-    return [
-        (int(message_id), int(rating))
-        for message_id, rating in database.execute_sql(
-            "SELECT f.message_id, f.rating FROM feedback f"
-            " JOIN import_message l ON l.message_id = f.message_id WHERE l.session_id = ?"
-            " ORDER BY f.message_id",
-            (session_id,),
-        )
-    ]
