@@ -116,6 +116,7 @@ def _child(data_dir: str, export: str) -> None:
             {
                 "seconds": report.seconds,
                 "added": report.messages_added,
+                "longest_write_ms": report.longest_write_ms,
                 "rss_mb": rss_mb,
                 "counts": counts,
             }
