@@ -33,6 +33,7 @@ BATCH_MESSAGES = 500
 # (measured: another process waited 6 s). After each transaction the import leaves the
 # lock free for a while, proportional to how long it held it, so a waiting writer's next
 # retry finds it free.
+TRANSACTION_SECONDS = 0.04  # a transaction takes no new conversation after this long
 YIELD_SHARE = 0.5
 YIELD_MIN_SECONDS = 0.003
 YIELD_MAX_SECONDS = 0.03
@@ -151,7 +152,7 @@ def _run(
     cancelled: Callable[[], bool],
     learn: bool,
 ) -> None:
-    reader = ExportReader(bundle, ratings)
+    reader = ExportReader(bundle, ratings, import_sources.known_versions())
     batch: list[ReadItem] = []
     batch_messages = 0
     messages = 0
@@ -211,19 +212,27 @@ def _learn_from(rated: list[tuple[int, int]]) -> None:
 def _write(
     batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport, learn: bool
 ) -> int:
-    """One short transaction for a few conversations, each in its own savepoint."""
-    started = time.monotonic()
-    saved = import_sources.save_conversations(
-        [item.conversation for item in batch if item.conversation is not None], owner
-    )
-    held = time.monotonic() - started
-    report.longest_write_ms = max(report.longest_write_ms, held * 1000)
-    time.sleep(min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE)))
+    """Short transactions (TRANSACTION_SECONDS each, a pause between) for a few
+    conversations, each in its own savepoint."""
+    pending = [item.conversation for item in batch if item.conversation is not None]
+    saved: list[import_sources.SavedConversation | str] = []
+    while pending:
+        started = time.monotonic()
+        done = import_sources.save_conversations(pending, owner, budget_seconds=TRANSACTION_SECONDS)
+        held = time.monotonic() - started
+        report.longest_write_ms = max(report.longest_write_ms, held * 1000)
+        time.sleep(min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE)))
+        saved += done
+        pending = pending[len(done) :]
     added = 0
     results = iter(saved)
     for item in batch:
         conversation = item.conversation
-        if conversation is None:
+        if item.unchanged_session:
+            outcome = ConversationOutcome(
+                item.app, item.source_id, item.title, UNCHANGED, item.unchanged_session
+            )
+        elif conversation is None:
             outcome = ConversationOutcome(
                 item.app, item.source_id, item.title, SKIPPED, reason=item.reason
             )

@@ -8,6 +8,7 @@ conversation seen before (same app and id) gains only the nodes it did not have.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -89,6 +90,16 @@ def notes_for(message_ids: list[int]) -> dict[int, ImportedNote]:
     return out
 
 
+def known_versions() -> dict[tuple[str, str], tuple[str, str]]:
+    """(app, source id) -> (the export's version last imported, session id)."""
+    return {
+        (str(app), str(source)): (str(version), str(session))
+        for app, source, version, session in database.execute_sql(
+            "SELECT app, source_id, source_version, session_id FROM import_source"
+        )
+    }
+
+
 def source_of(session_id: str) -> tuple[str, str, str] | None:
     """(app, source id, custom instructions) of an imported session, else None."""
     row = database.execute_sql(
@@ -109,13 +120,18 @@ def save_conversation(conversation: ImportedConversation, owner: Owner) -> Saved
 
 
 def save_conversations(
-    conversations: list[ImportedConversation], owner: Owner
+    conversations: list[ImportedConversation], owner: Owner, *, budget_seconds: float = 0.05
 ) -> list[SavedConversation | str]:
-    """Several conversations in one transaction, each in a savepoint: one the database
-    refuses is rolled back alone and its reason returned in its place."""
+    """Conversations from the start of the list in one transaction, each in a savepoint
+    (one the database refuses is rolled back alone and its reason returned in its
+    place). The transaction ends once it has run `budget_seconds`, so it may save only
+    a prefix of the list: the caller passes the rest again."""
     results: list[SavedConversation | str] = []
+    started = time.monotonic()
     with database.atomic():
         for conversation in conversations:
+            if results and time.monotonic() - started >= budget_seconds:
+                break
             try:
                 with database.atomic():
                     results.append(save_conversation(conversation, owner))
@@ -150,7 +166,7 @@ def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversa
     )
     database.execute_sql(
         "INSERT INTO import_source (session_id, app, source_id, instructions, imported_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        " updated_at, source_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             session_id,
             conversation.app,
@@ -158,6 +174,7 @@ def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversa
             conversation.instructions,
             stamp,
             stamp,
+            conversation.version,
         ),
     )
     shown = set(conversation.shown_keys())
@@ -198,6 +215,10 @@ def _save_more(conversation: ImportedConversation, session_id: str) -> SavedConv
             (clock.now(), conversation.instructions, session_id),
         )
     rated = _rate(conversation, ids)
+    database.execute_sql(
+        "UPDATE import_source SET source_version = ? WHERE session_id = ?",
+        (conversation.version, session_id),
+    )
     if fresh:
         _refresh_session(session_id, conversation.updated_at)
     status = "updated" if fresh or rated else "unchanged"
