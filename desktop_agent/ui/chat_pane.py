@@ -180,6 +180,7 @@ class ChatPane(QWidget):
     # -- sessions
 
     def open_session(self, record: SessionRecord | None, *, at_message: int | None = None) -> None:
+        self._save_goal()  # a goal still being typed belongs to the conversation it was typed in
         self.session = record
         self._cancel_edit()
         self.error_bar.dismiss()
@@ -201,6 +202,7 @@ class ChatPane(QWidget):
         self.header.show()
         self.bottom.show()
         self.stack.setCurrentWidget(self.view)
+        self.goal.setText(record.goal)  # even while focused: the old text was the old session's
         self._show_record(record)
         if position is not None and at_message is not None:
             row = self.model.row_of_id(at_message)

@@ -136,7 +136,10 @@ def run_gui(data_dir: str | None, *, smoke: bool) -> int:
         window = MainWindow(context)
         _install_crash_dialog(context.data_dir)
         if smoke:
-            return _smoke(app, window)
+            try:
+                return _smoke(app, window)
+            finally:
+                window.deleteLater()  # run in-process (tests): the window must not outlive it
         window.show()
         return int(app.exec())
     finally:

@@ -11,6 +11,7 @@ from desktop_agent.services.app_context import AppContext, open_app
 from desktop_agent.ui.main_window import MainWindow
 from desktop_agent.ui.worker import live_threads, worker_pool
 from tests.support.fake_openai import FakeOpenAIServer
+from tests.support.qt_leaks import _no_leaked_timers, _no_leaked_windows  # noqa: F401
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

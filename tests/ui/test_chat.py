@@ -178,13 +178,32 @@ def test_copy_puts_the_message_on_the_clipboard(
     assert QApplication.clipboard().text().startswith("Run this:")
 
 
-def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
-    session = window.new_session()
-    window.chat.goal.setText("Draft the release notes")
-    window.chat.goal.editingFinished.emit()
-    from desktop_agent.store.sessions import get_session
+def _type_goal(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    goal = window.chat.goal
+    goal.setFocus()
+    goal.selectAll()
+    qtbot.keyClicks(goal, text)
 
-    assert get_session(session.id).goal == "Draft the release notes"
+
+def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
+    first = window.new_session()
+    _type_goal(qtbot, window, "Draft the release notes")
+    qtbot.keyClick(window.chat.goal, Qt.Key.Key_Return)
+    second = window.new_session()
+    assert window.chat.goal.text() == ""  # a new conversation starts without a goal
+    _type_goal(qtbot, window, "Plan the offsite")
+    # Still typing when the user starts a third conversation: the goal stays with its own.
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    third = window.chat.session
+
+    assert sessions.get_session(first.id).goal == "Draft the release notes"
+    assert sessions.get_session(second.id).goal == "Plan the offsite"
+    assert sessions.get_session(third.id).goal == ""
+    assert window.chat.goal.text() == ""
+    window.open_session(sessions.get_session(first.id))
+    assert window.chat.goal.text() == "Draft the release notes"
+    window.open_session(sessions.get_session(second.id))
+    assert window.chat.goal.text() == "Plan the offsite"
 
 
 def test_without_a_provider_sending_explains_how_to_set_one_up(

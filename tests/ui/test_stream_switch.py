@@ -55,11 +55,20 @@ def test_failure_of_a_background_reply_is_not_retried_into_the_open_session(
     window.chat.send_action.trigger()
     qtbot.waitUntil(lambda: window.chat.model.streaming_id is not None)
 
-    second = window.new_session()
+    with qtbot.waitSignal(
+        window.chat.controller.notice,
+        timeout=TIMEOUT_MS,
+        check_params_cb=lambda text: "another conversation failed" in text,
+    ):
+        second = window.new_session()
     assert second is not None
     wait_idle(qtbot, window)
+    [_question, reply] = messages.list_messages(first.id)
+    assert (reply.status, reply.content) == ("incomplete", "Partial answer")  # it did fail
 
     # Retry here would regenerate the first conversation's reply from the second's history.
     bar = window.chat.error_bar
     assert not (bar.isVisible() and bar.action_button.text() == "Retry")
     assert window.chat.controller.retry() is False
+    assert window.chat.controller.busy is False
+    assert messages.list_messages(second.id) == []  # nothing was sent in the second one
