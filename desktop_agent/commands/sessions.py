@@ -55,6 +55,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--learn-from-ratings",
+        action="store_true",
+        help="let the other app's thumbs move the imported sessions' weights",
+    )
     p.set_defaults(handler=_import)
 
     p = sub.add_parser("delete", help="move a session to the trash (undo: sessions restore)")

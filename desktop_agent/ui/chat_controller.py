@@ -4,6 +4,7 @@ signal into the message model."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,8 @@ class Note:
 
 
 ReplyEvent = UserMessageSaved | ReplyStarted | Delta | Note
+
+log = logging.getLogger(__name__)
 
 NOT_CONFIGURED = (
     "No provider is set up yet. Open Settings (Ctrl+,) to enter an API key or the address "
@@ -298,6 +301,8 @@ class ChatController(QObject):
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
+        if outcome.error is not None:
+            log.warning("reply %s ended with an error: %r", outcome.message.id, outcome.error)
         if outcome.error is not None and session_id != self._model.session_id:
             # The user moved to another conversation: Retry there would regenerate this
             # reply from the wrong history, so only say what happened.

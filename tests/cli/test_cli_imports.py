@@ -68,3 +68,33 @@ def test_nothing_importable_exits_3_and_names_the_formats(tmp_path: Path) -> Non
     assert result.returncode == 3
     assert "ChatGPT" in result.stderr
     assert "Open WebUI" in result.stderr
+
+
+def test_export_all_import_all_and_backups(tmp_path: Path) -> None:
+    data, other = tmp_path / "data", tmp_path / "other"
+    archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched()]})
+    assert _run(data, "sessions", "import", str(archive)).returncode == 0
+    everything = tmp_path / "all.dagent"
+    result = _run(data, "export-all", "-o", str(everything))
+    assert result.returncode == 0, result.stderr
+    restored = _run(other, "import-all", "--json", str(everything))
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["restored_exactly"] is True
+    listed = [s["id"] for s in json.loads(_run(other, "sessions", "list", "--json").stdout)]
+    original = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert listed == original
+
+    bad = _run(other, "import-all", str(archive))  # a zip is not an archive
+    assert bad.returncode == 3
+    assert "not a Desktop Agent archive" in bad.stderr
+
+    assert _run(data, "backup", "now").returncode == 0
+    backups = json.loads(_run(data, "backup", "list", "--json").stdout)
+    assert [b["kind"] for b in backups] == ["rolling"]
+    assert _run(data, "sessions", "delete", "--purge", original[0]).returncode == 0
+    restore = _run(data, "backup", "restore", backups[0]["name"])
+    assert restore.returncode == 0, restore.stderr
+    assert "saved as" in restore.stdout
+    after = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert after == original
+    assert _run(data, "backup", "restore", "no-such-backup").returncode == 3

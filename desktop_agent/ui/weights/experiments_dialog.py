@@ -104,9 +104,11 @@ class NewExperimentDialog(QDialog):
 class ExperimentsDialog(QDialog):
     """Signals:
     agentChanged(): promoting changed an agent's baseline.
+    experimentsChanged(): an experiment was created, stopped or promoted.
     """
 
     agentChanged = Signal()
+    experimentsChanged = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -214,12 +216,15 @@ class ExperimentsDialog(QDialog):
     def open_new(self) -> NewExperimentDialog:
         dialog = NewExperimentDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(
-            lambda: self.reload(dialog.created.name if dialog.created else None)
-        )
+        dialog.accepted.connect(lambda: self._created(dialog))
         self.child = dialog
         dialog.open()
         return dialog
+
+    def _created(self, dialog: NewExperimentDialog) -> None:
+        self.reload(dialog.created.name if dialog.created else None)
+        if dialog.created:
+            self.experimentsChanged.emit()
 
     def stop(self) -> None:
         name = self.selected_name()
@@ -227,6 +232,7 @@ class ExperimentsDialog(QDialog):
             return
         experiments.stop(name)
         self.reload(name)
+        self.experimentsChanged.emit()
 
     def promote(self) -> bool:
         name = self.selected_name()
@@ -247,5 +253,6 @@ class ExperimentsDialog(QDialog):
             self.error.show_error(str(exc))
             return False
         self.reload(name)
+        self.experimentsChanged.emit()
         self.agentChanged.emit()
         return True
