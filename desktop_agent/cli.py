@@ -38,6 +38,9 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("agents", "list, create, edit and delete agents", "agents"),
     ("users", "local user profiles", "agents"),
     ("config", "show or change settings and the API key", "config"),
+    ("export-all", "every session, agent, learned weights, snapshot, experiment", "archive"),
+    ("import-all", "restore an export-all archive, or merge it without overwriting", "archive"),
+    ("backup", "list or restore automatic backups", "backups"),
 )
 _TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
 

@@ -38,8 +38,7 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
         from desktop_agent.llm.errors import ProviderError
         from desktop_agent.services.app_context import open_app
-        from desktop_agent.store.db import StoreError
-        from desktop_agent.store.errors import ConflictError, NotFoundError
+        from desktop_agent.store.errors import ConflictError, NotFoundError, StoreError
 
         try:
             app = open_app(args.data_dir)

@@ -59,11 +59,18 @@ class ValidationThresholds:
 
 
 @dataclass
+class BackupSettings:
+    keep: int = 7  # rolling copies of the store kept in the data dir's backups/ folder
+    every_hours: float = 24.0  # while the app runs, a copy when the newest is this old
+
+
+@dataclass
 class Settings:
     schema_version: int = SETTINGS_SCHEMA_VERSION
     provider: ProviderSettings = field(default_factory=ProviderSettings)
     learning: LearningSettings = field(default_factory=LearningSettings)
     validation: ValidationThresholds = field(default_factory=ValidationThresholds)
+    backups: BackupSettings = field(default_factory=BackupSettings)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +92,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "validation.min_agreement": (0.0, 1.0),
     "validation.max_instability": (0.0, 1.0),
     "validation.max_polarised": (0, 5),
+    "backups.keep": (1, 365),
+    "backups.every_hours": (1.0, 24.0 * 30),
 }
 
 

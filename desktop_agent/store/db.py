@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from peewee import DatabaseError, SqliteDatabase
 
 from desktop_agent.store.checkpoint import Checkpointer
+from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
@@ -47,10 +48,6 @@ _RUNNING_MARKER = ".open-by-"
 
 
 _checkpointer: Checkpointer | None = None
-
-
-class StoreError(Exception):
-    """The database cannot be opened safely. The message says why and what to do."""
 
 
 def schema_version() -> int:

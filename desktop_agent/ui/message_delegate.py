@@ -83,7 +83,10 @@ class MessageDelegate(QStyledItemDelegate):
             self._docs.move_to_end(record.id)
             return cached[2]
         doc = SafeTextDocument()
-        text = record.content or (f"*{record.status_reason}*" if record.status == "error" else "…")
+        # The model may show more than the words (an imported reply's reasoning, marked).
+        display_text = getattr(self._view.model(), "display_text", None)
+        shown = display_text(record) if callable(display_text) else record.content
+        text = shown or (f"*{record.status_reason}*" if record.status == "error" else "…")
         render_markdown(doc, text, font, palette, width)
         self._docs[record.id] = (record.content, width, doc)
         if len(self._docs) > CACHE_SIZE:

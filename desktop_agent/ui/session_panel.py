@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import agents, sessions
+from desktop_agent.services import agents, sessions
 from desktop_agent.ui import session_model
 from desktop_agent.ui.banner import UndoBar
 from desktop_agent.ui.search_model import SearchResultsModel
@@ -72,6 +72,7 @@ class SessionPanel(QWidget):
         if events is not None:
             events.sessionChanged.connect(lambda _session_id: self.refresh())
             events.agentsChanged.connect(self.refresh_filters)
+            events.sessionsChanged.connect(lambda: self.refresh())  # e.g. after an import
         self._search_serial = 0
         self._restoring_selection = False
 
@@ -288,7 +289,7 @@ class SessionPanel(QWidget):
         record = self.current_record()
         if record is None or record.trashed:
             return
-        sessions.set_pinned(record.id, not record.pinned)
+        sessions.pin_session(record.id, not record.pinned)
         self.refresh(record.id)
 
     @Slot()
@@ -391,7 +392,7 @@ class SessionPanel(QWidget):
         serial = self._search_serial
 
         def job(worker: Worker) -> tuple[int, str, list[SearchHit]]:
-            from desktop_agent.store.search import search_messages
+            from desktop_agent.services.search import search_messages
 
             return serial, query, search_messages(query, limit=SEARCH_LIMIT)
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
+from desktop_agent.services.backups import backup_summary
 from desktop_agent.ui.learning_settings import LearningSettings
 from desktop_agent.ui.worker import Worker, worker_pool
 
@@ -146,6 +147,11 @@ class SettingsDialog(QDialog):
         dir_row.addWidget(self.data_dir, 1)
         dir_row.addWidget(open_dir)
         data_form.addRow("Data folder:", dir_row)
+        self.backups = QLabel(backup_summary(context.data_dir, context.settings.backups.keep))
+        self.backups.setObjectName("backupSummary")
+        self.backups.setTextFormat(Qt.TextFormat.PlainText)
+        self.backups.setWordWrap(True)
+        data_form.addRow(self.tr("Backups:"), self.backups)
         data_form.addRow("Theme:", QLabel(self.tr("Light or dark, following the system setting.")))
 
         self.error = QLabel()

@@ -11,12 +11,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
+from desktop_agent.services.connection import store_connection
 
 log = logging.getLogger(__name__)
 
@@ -25,16 +24,6 @@ log = logging.getLogger(__name__)
 Job = Callable[["Worker"], Any]
 
 JOIN_TIMEOUT_MS = 30_000
-
-
-def _store_connection() -> AbstractContextManager[object]:
-    """The worker thread's own database connection for the job's duration.
-
-    The one place the UI's workers touch the store's connection handling (it moves to a
-    services-side connection context)."""
-    from desktop_agent.store.db import database
-
-    return database.connection_context()
 
 
 class Worker(QObject):
@@ -82,7 +71,7 @@ class Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with _store_connection():
+            with store_connection():
                 result = self._job(self)
                 if isinstance(result, Generator):
                     result = self._drain(result)

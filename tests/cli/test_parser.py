@@ -10,7 +10,16 @@ import sys
 import pytest
 
 from desktop_agent import cli
-from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+from desktop_agent.commands import (
+    agents,
+    archive,
+    backups,
+    chat,
+    config,
+    sessions,
+    snapshots,
+    weights,
+)
 
 
 def _eager_parser() -> argparse.ArgumentParser:
@@ -23,6 +32,8 @@ def _eager_parser() -> argparse.ArgumentParser:
     snapshots.register(commands, cli._owner_options)  # registers `experiment` too
     agents.register(commands)
     config.register(commands)
+    archive.register(commands)
+    backups.register(commands)
     return parser
 
 

@@ -107,7 +107,7 @@ def test_version_2_upgrades_a_version_1_store_and_keeps_its_data(tmp_path: Path)
     assert "message_conversation" in _index_names(path)
 
     backups: list[Path] = []
-    open_database(path, on_backup=backups.append)
+    open_database(path, migrations=MIGRATIONS[:2], on_backup=backups.append)  # v3 is imports'
     try:
         assert database.execute_sql("PRAGMA user_version").fetchone()[0] == 2
         assert messages.list_messages(sid) == before
