@@ -120,6 +120,15 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     if handler is None:  # a command group without its subcommand, e.g. `sessions`
         parser.parse_args([*argv, "--help"])
         return EXIT_USAGE
+    from desktop_agent.commands.output import neutralised_output
+
+    # Every line the command prints passes through here: stored text, file names and
+    # server messages can carry terminal control sequences.
+    with neutralised_output(json_mode=bool(getattr(args, "json", False))):
+        return _run_handler(handler, args)
+
+
+def _run_handler(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CommandFailed as exc:
