@@ -137,6 +137,8 @@ def _server_message(exc: Any) -> str:
     text = _plain_detail(text, exc)
     if not text:
         text = str(getattr(exc, "message", "") or exc)
+        if re.fullmatch(r"Error code: \d+", text):
+            return ""  # the SDK's placeholder says no more than the status we name
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > _SHORT_MESSAGE_CHARS:
         text = text[: _SHORT_MESSAGE_CHARS - 1] + "…"
@@ -205,7 +207,7 @@ def _map(
             f"The server's answer was not understood: {exc}{kept}", kind="bad_response"
         )
     if isinstance(exc, AnswerTooLarge):
-        return ProviderError(f"The reply was too large: {exc}.", kind="too_large")
+        return ProviderError(f"The reply was too large: {exc}{kept}", kind="too_large")
     if isinstance(exc, ProviderReportedError):
         return ProviderError(
             f"The provider reported an error in its answer: {exc}{kept}", kind="server"

@@ -319,10 +319,7 @@ class AnswerReader:
         for block in chunks:
             total += len(block)
             if total > limit:
-                raise AnswerTooLarge(
-                    f"the answer passed {_size(limit)} and was cut there; "
-                    "the text received so far was kept"
-                )
+                raise AnswerTooLarge(f"the answer passed {_size(limit)} and reading stopped there")
             yield block
 
     def __iter__(self) -> Iterator[ChunkFacts]:
@@ -349,10 +346,7 @@ class AnswerReader:
     def _bounded(self, facts: ChunkFacts) -> ChunkFacts:
         text = self._joiner.feed(facts.text) if facts.text else ""
         if self._chars + len(text) > self._max_chars:
-            raise AnswerTooLarge(
-                f"the reply passed {self._max_chars:,} characters and was cut there; "
-                "the first part was kept"
-            )
+            raise AnswerTooLarge(f"it passed {self._max_chars:,} characters and was cut there")
         self._chars += len(text)
         return ChunkFacts(text, facts.finish_reason, facts.model, facts.usage)
 

@@ -101,11 +101,30 @@ def open_database(
     if not database.is_closed():
         database.close()
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _refuse_non_sqlite(path)  # also refuses a folder, FIFO or device (an empty file is new)
     existed = path.exists() and path.stat().st_size > 0
-    if existed:
-        _refuse_non_sqlite(path)
     unclean = _claim(path)
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    try:
+        _open_checked(path, migrations, on_backup, existed=existed, unclean=unclean)
+    except BaseException:
+        _release_claim(path)  # a refused open must not look like a run that died later
+        raise
+
+
+def _release_claim(path: Path) -> None:
+    _marker(path, os.getpid()).unlink(missing_ok=True)
+
+
+def _open_checked(
+    path: Path,
+    migrations: Sequence[Migration],
+    on_backup: Callable[[Path], None] | None,
+    *,
+    existed: bool,
+    unclean: bool,
+) -> None:
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
@@ -152,10 +171,28 @@ def verify_database() -> None:
 
 
 def _refuse_non_sqlite(path: Path) -> None:
-    with open(path, "rb") as fh:
-        header = fh.read(16)
-    if header != b"SQLite format 3\x00":
+    header = _read_header(path)
+    if header and header != b"SQLite format 3\x00":
         raise StoreError(_damaged_message(path, "not an SQLite database"))
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 16 bytes, refusing what is not a regular file (a FIFO would block the
+    open forever, a device is no store) before SQLite is pointed at it."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+            raise StoreError(
+                f"The database path {path} is {kind}, not a file. Nothing was changed: "
+                "point --data-dir at a folder holding a Desktop Agent store."
+            )
+        return os.read(fd, 16)
+    finally:
+        os.close(fd)
 
 
 def _migrate(
