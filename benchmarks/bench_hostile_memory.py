@@ -69,7 +69,7 @@ def main() -> None:
                 print(f"{name:<20} {'?':>8} {TIMEOUT:>8} {'?':>9}  still reading: stopped")
                 continue
             line = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
-            peak, seconds, chars, outcome = (line.split("\t") + ["", "", "", ""])[:4]
+            peak, seconds, chars, outcome = ([*line.split("\t"), "", "", "", ""])[:4]
             if not line:
                 outcome = (done.stderr.strip().splitlines() or ["(no output)"])[-1][:110]
             print(f"{name:<20} {peak:>8} {seconds:>8} {chars:>9}  {outcome}")
