@@ -4,9 +4,13 @@ opens the window. Every command runs the same services the GUI uses."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from desktop_agent import __version__
 from desktop_agent.commands import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, CommandFailed
@@ -124,8 +128,30 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
 
     # Every line the command prints passes through here: stored text, file names and
     # server messages can carry terminal control sequences.
-    with neutralised_output(json_mode=bool(getattr(args, "json", False))):
+    with neutralised_output(json_mode=bool(getattr(args, "json", False))), _quit_signals_stop():
         return _run_handler(handler, args)
+
+
+@contextlib.contextmanager
+def _quit_signals_stop() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a command the way Ctrl+C does (a reply being written is
+    kept and closed with a reason) instead of killing it mid-write."""
+    from desktop_agent.domain.errors import Terminated
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signal.Signals(signum).name, signum)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _run_handler(handler: Handler, args: argparse.Namespace) -> int:
@@ -134,9 +160,9 @@ def _run_handler(handler: Handler, args: argparse.Namespace) -> int:
     except CommandFailed as exc:
         print(f"desktop-agent: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("desktop-agent: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(f"desktop-agent: interrupted{_by_signal(exc)}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 130))
     except BrokenPipeError:  # `desktop-agent ... | head`: the reader left; not an error
         # Python would fail again flushing stdout at exit; point it at /dev/null.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -148,6 +174,11 @@ def _run_handler(handler: Handler, args: argparse.Namespace) -> int:
         traceback.print_exc()
         print(f"desktop-agent: internal error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+
+
+def _by_signal(exc: BaseException) -> str:
+    name = getattr(exc, "signal_name", None)
+    return f" ({name})" if name else ""
 
 
 def _desktop_entry(*, install: bool) -> int:
