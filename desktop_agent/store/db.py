@@ -19,7 +19,19 @@ if TYPE_CHECKING:
 # `database.connection_context()`. Transactions begin IMMEDIATE: a deferred one that
 # reads and then writes fails at once ("database is locked", no busy wait) when another
 # connection committed in between; taking the write lock up front makes it wait instead.
-database = SqliteDatabase(None, lock_type="IMMEDIATE")
+
+
+class _StoreDatabase(SqliteDatabase):
+    def rollback(self) -> None:
+        # SQLite rolls a transaction back by itself on some errors (a full disk:
+        # SQLITE_FULL); peewee's ROLLBACK then fails with "cannot rollback - no
+        # transaction is active" and hides the real reason. Skip it when nothing is open.
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
+
+database = _StoreDatabase(None, lock_type="IMMEDIATE")
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -136,7 +148,73 @@ def _open_checked(
         raise
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
-        raise StoreError(_damaged_message(path, str(exc))) from exc
+        full = disk_full_message(exc, path)
+        raise StoreError(full or _damaged_message(path, str(exc))) from exc
+
+
+# Below this much free space an I/O error while writing is taken to mean "disk full":
+# SQLite reports ENOSPC on the WAL or its shared-memory file as a generic I/O error.
+LOW_SPACE_BYTES = 16 * 1024 * 1024
+
+
+def disk_full_message(exc: BaseException, path: Path | None = None) -> str | None:
+    """The sentence for `exc` if it (or the error it interrupted) is the disk running
+    out of space, else None. `path` defaults to the open store's file."""
+    import errno
+
+    where = path if path is not None else Path(database.database or ".")
+    for error in _causes(exc):
+        text = str(error).lower()
+        code = getattr(error, "sqlite_errorcode", None)
+        full = (
+            "disk is full" in text
+            or code == sqlite3.SQLITE_FULL
+            or getattr(error, "errno", None) == errno.ENOSPC
+        )
+        io_error = "disk i/o error" in text or (
+            isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_IOERR
+        )
+        if full or (io_error and 0 <= free_space(where) < LOW_SPACE_BYTES):
+            free = free_space(where)
+            left = f" ({_human_bytes(free)} left)" if free >= 0 else ""
+            return (
+                f"The disk holding {where.parent} is full{left}. Nothing stored was lost: "
+                "free some space there and try again."
+            )
+    return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and the errors it was raised from or while handling (peewee wraps sqlite3's)."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(seen) < 20:
+        error = pending.pop()
+        if error is None or any(error is known for known in seen):
+            continue
+        seen.append(error)
+        pending.extend([error.__cause__, error.__context__])
+    return seen
+
+
+def free_space(path: Path) -> int:
+    """Bytes free for us on the file system holding `path` (-1 if unknown)."""
+    probe = path if path.is_dir() else path.parent
+    try:
+        info = os.statvfs(probe)
+    except (OSError, AttributeError):
+        return -1
+    return info.f_bavail * info.f_frsize
+
+
+def _human_bytes(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1 << 20:
+        return f"{count / 1024:.0f} KB"
+    if count < 1 << 30:
+        return f"{count / (1 << 20):.1f} MB"
+    return f"{count / (1 << 30):.1f} GB"
 
 
 def _marker(path: Path, pid: int) -> Path:
@@ -161,7 +239,10 @@ def _claim(path: Path) -> bool:
         if suffix.isdigit() and int(suffix) != os.getpid() and not _alive(int(suffix)):
             unclean = True
             marker.unlink(missing_ok=True)
-    _marker(path, os.getpid()).touch()
+    try:
+        _marker(path, os.getpid()).touch()
+    except OSError:
+        pass  # a full disk: the marker only refines the next start's checks
     return unclean
 
 
