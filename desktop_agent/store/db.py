@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from peewee import DatabaseError, SqliteDatabase
 
@@ -29,6 +30,87 @@ class _StoreDatabase(SqliteDatabase):
         if not self.is_closed() and not self.connection().in_transaction:
             return
         super().rollback()
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        cursor = super().execute_sql(sql, params)
+        if sql.lstrip()[:6].upper() in ("SELECT", "WITH R"):
+            return _LenientCursor(self, cursor, sql, params)
+        return cursor
+
+
+# How many times text that is not valid UTF-8 was read (and shown replaced) since start;
+# the window reads it to say so.
+unreadable_text_reads = 0
+
+
+class _LenientCursor:
+    """A cursor that survives text that is not valid UTF-8 (a damaged or foreign write).
+
+    Decoding every value leniently would double the cost of every read, so the normal
+    fast path stays; only when sqlite3 fails to decode a row is the query run again
+    with a lenient `text_factory` (U+FFFD for bad bytes), the rows already handed out
+    skipped, and the rest served from that second run.
+    """
+
+    def __init__(self, db: SqliteDatabase, cursor: Any, sql: str, params: Any) -> None:
+        self._db = db
+        self._cursor = cursor
+        self._sql = sql
+        self._params = params
+        self._fetched = 0
+        self._rest: deque[Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> _LenientCursor:
+        return self
+
+    def __next__(self) -> Any:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    def fetchone(self) -> Any:
+        if self._rest is None:
+            try:
+                row = self._cursor.fetchone()
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc):
+                    raise
+                self._read_leniently()
+                return self.fetchone()
+            if row is not None:
+                self._fetched += 1
+            return row
+        return self._rest.popleft() if self._rest else None
+
+    def fetchall(self) -> list[Any]:
+        rows: list[Any] = []
+        while (row := self.fetchone()) is not None:
+            rows.append(row)
+        return rows
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        rows: list[Any] = []
+        while len(rows) < size and (row := self.fetchone()) is not None:
+            rows.append(row)
+        return rows
+
+    def _read_leniently(self) -> None:
+        global unreadable_text_reads
+        from desktop_agent.store.integrity import lenient_text
+
+        conn = self._db.connection()
+        conn.text_factory = lenient_text
+        try:
+            cursor = conn.execute(self._sql, self._params or ())
+            rows = cursor.fetchall()
+        finally:
+            conn.text_factory = str
+        self._rest = deque(rows[self._fetched :])
+        unreadable_text_reads += 1
 
 
 database = _StoreDatabase(None, lock_type="IMMEDIATE")
