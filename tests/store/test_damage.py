@@ -25,7 +25,7 @@ def filled_store(store: Path, turns: int = 300) -> str:
         [
             {"role": "user" if i % 2 == 0 else "assistant", "content": f"turn {i} " + "w" * 200}
             for i in range(turns)
-        ],  # fmt: skip
+        ],
     )
     return session.id
 
