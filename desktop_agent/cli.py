@@ -38,6 +38,7 @@ COMMAND_NAMES = frozenset(
         "agents",
         "users",
         "config",
+        "check",
     }
 )
 
@@ -71,7 +72,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+    from desktop_agent.commands import agents, chat, check, config, sessions, snapshots, weights
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -81,6 +82,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     snapshots.register(commands, _owner_options)
     agents.register(commands)
     config.register(commands)
+    check.register(commands)
     return parser
 
 
