@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop_agent.config.paths import database_path, resolve_data_dir
+from desktop_agent.store.db import disk_full_message
 from desktop_agent.store.integrity import (
     IntegrityReport,
     RepairError,
@@ -21,7 +22,13 @@ if TYPE_CHECKING:
     import threading
     from pathlib import Path
 
-__all__ = ["RepairError", "background_check", "check_store", "repair_data_dir"]
+__all__ = [
+    "RepairError",
+    "background_check",
+    "check_store",
+    "disk_full_message",
+    "repair_data_dir",
+]
 
 # Stores above this size are checked with a pause between tables (the disk stays free
 # for the app); below it a check takes well under a second.

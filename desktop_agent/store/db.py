@@ -11,17 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store.checkpoint import Checkpointer
+from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
+
 # One connection per thread (peewee's default); workers wrap their work in
 # `database.connection_context()`. Transactions begin IMMEDIATE: a deferred one that
 # reads and then writes fails at once ("database is locked", no busy wait) when another
 # connection committed in between; taking the write lock up front makes it wait instead.
-
-
 class _StoreDatabase(SqliteDatabase):
     def rollback(self) -> None:
         # SQLite rolls a transaction back by itself on some errors (a full disk:
@@ -124,6 +125,11 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16_000,  # 16 MB page cache per connection
     "temp_store": "memory",
+    # Checkpoints run on a background thread (store/checkpoint.py), not inside a commit.
+    # This backstop (SQLite's default is 1,000 pages) only matters under writes with no
+    # pause, where the background pass never catches up and so never lets the WAL
+    # restart: the commit that crosses ~40 MB checkpoints the little not yet copied.
+    "wal_autocheckpoint": 10_000,
 }
 
 
@@ -134,8 +140,7 @@ ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
 _RUNNING_MARKER = ".open-by-"
 
 
-class StoreError(Exception):
-    """The database cannot be opened safely. The message says why and what to do."""
+_checkpointer: Checkpointer | None = None
 
 
 def schema_version() -> int:
@@ -186,14 +191,20 @@ def open_database(
     *,
     migrations: Sequence[Migration] = MIGRATIONS,
     on_backup: Callable[[Path], None] | None = None,
-) -> None:
+    defer_check: bool = False,
+) -> bool:
     """Open (creating if needed), check, and migrate the store at `path`.
+
+    With `defer_check`, the integrity check is left to the caller (the window runs
+    `verify_database()` off the UI thread after its first paint) unless a migration is
+    pending. Returns True when such a check is owed.
 
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
     """
     if not database.is_closed():
         database.close()
+    _stop_checkpoints()
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         _refuse_non_sqlite(path)  # also refuses a folder, FIFO or device (an empty file is new)
@@ -201,7 +212,9 @@ def open_database(
     unclean = _claim(path)
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
-        _open_checked(path, migrations, on_backup, existed=existed, unclean=unclean)
+        return _open_checked(
+            path, migrations, on_backup, existed=existed, unclean=unclean, defer_check=defer_check
+        )
     except BaseException:
         _release_claim(path)  # a refused open must not look like a run that died later
         raise
@@ -218,13 +231,17 @@ def _open_checked(
     *,
     existed: bool,
     unclean: bool,
-) -> None:
+    defer_check: bool,
+) -> bool:
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
-        if existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES):
+        owed = existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES)
+        if owed and (pending or not defer_check):
             _quick_check(path)
+            owed = False
         _migrate(path, migrations, on_backup)
+        _start_checkpoints(path)
     except StoreError:
         database.close()
         raise
@@ -232,6 +249,7 @@ def _open_checked(
         database.close()
         full = disk_full_message(exc, path)
         raise StoreError(full or _damaged_message(path, str(exc))) from exc
+    return owed
 
 
 # Below this much free space an I/O error while writing is taken to mean "disk full":
@@ -333,6 +351,12 @@ def verify_database() -> None:
     _quick_check(Path(database.database))
 
 
+def refuse_writes() -> None:
+    """After a failed check: this connection and every later one is read-only
+    (`query_only`), so nothing more is written into a damaged file."""
+    database.pragma("query_only", 1, permanent=True)
+
+
 def _refuse_non_sqlite(path: Path) -> None:
     header = _read_header(path)
     if header and header != b"SQLite format 3\x00":
@@ -383,8 +407,23 @@ def _migrate(
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
+def _start_checkpoints(path: Path) -> None:
+    global _checkpointer
+    _stop_checkpoints()
+    _checkpointer = Checkpointer(path)
+    _checkpointer.start()
+
+
+def _stop_checkpoints() -> None:
+    global _checkpointer
+    if _checkpointer is not None:
+        _checkpointer.stop()
+        _checkpointer = None
+
+
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
+    _stop_checkpoints()
     if database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():

@@ -42,7 +42,11 @@ class _Tty(io.StringIO):
     def __init__(self, tty: bool) -> None:
         super().__init__()
         self.tty = tty
-        self.buffer = io.BytesIO()
+        self.raw_bytes = io.BytesIO()
+
+    @property
+    def buffer(self) -> io.BytesIO:
+        return self.raw_bytes
 
     def isatty(self) -> bool:
         return self.tty
@@ -62,6 +66,6 @@ def test_bytes_for_a_terminal_are_filtered_and_bytes_for_a_pipe_stay_exact() -> 
                 print("\x1b[2J cleared")
         finally:
             sys.stdout = saved
-        written = target.buffer.getvalue()
+        written = target.raw_bytes.getvalue()
         assert (written == data) is not tty
         assert ("\x1b" in target.getvalue()) is False
