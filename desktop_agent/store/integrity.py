@@ -37,16 +37,27 @@ class IntegrityReport:
     problems: list[str] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)
     stopped: bool = False  # cancelled before the end
+    unreadable_text: int = 0  # messages whose bytes are not valid UTF-8 (shown replaced)
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    def text_note(self) -> str:
+        """A sentence about text shown with replacement characters ("" if none)."""
+        if not self.unreadable_text:
+            return ""
+        return (
+            f"{self.unreadable_text} stored message(s) hold bytes that are not valid text; "
+            "they are shown with replacement characters (�)."
+        )
+
     def summary(self) -> str:
         if self.stopped:
             return "The integrity check was stopped before it finished."
         if self.ok:
-            return f"The store {self.path} passed a full integrity check."
+            note = f" {self.text_note()}" if self.unreadable_text else ""
+            return f"The store {self.path} passed a full integrity check.{note}"
         shown = "; ".join(self.problems[:3])
         more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
         return (
@@ -106,13 +117,7 @@ def check_integrity(
                     report.problems.append(str(message))
             if pause:
                 time.sleep(pause)
-        if not report.problems:
-            bad_text = _invalid_text_count(conn)
-            if bad_text:
-                report.problems.append(
-                    f"{bad_text} message(s) hold text that is not valid UTF-8 "
-                    "(shown with replacement characters)"
-                )
+        report.unreadable_text = _invalid_text_count(conn)
     finally:
         conn.close()
     return report
