@@ -277,11 +277,11 @@ def _mappings(draw: st.DrawFn) -> tuple[dict[str, Any], set[str], list[str]]:
         parent_of[key] = parent
     current = draw(st.sampled_from([n[0] for n in nodes[1:]]))
     path = []
-    key: str | None = current
-    while key is not None and key != "root":
-        if key not in hidden:
-            path.append(key)
-        key = parent_of.get(key)
+    node: str | None = current
+    while node is not None and node != "root":
+        if node not in hidden:
+            path.append(node)
+        node = parent_of.get(node)
     shown = {n[0] for n in nodes[1:]} - hidden
     return gpt_conversation("random", "Random", nodes, current), shown, path[::-1]
 
