@@ -123,3 +123,25 @@ def test_cancel_keeps_the_conversations_already_written(
     assert 0 < written < 200
     assert sessions.count_sessions() == written  # whole conversations only
     dialog.close()
+
+
+def test_ratings_teach_only_when_the_person_agreed(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    feedback = [{"conversation_id": "c1", "message_id": "c1-0-assistant", "rating": "thumbsUp"}]
+    archive = write_zip(
+        tmp_path / "rated.zip",
+        {"conversations.json": [gpt_linear("c1", 1)], "message_feedback.json": feedback},
+    )
+    controller = window.import_export
+    controller.start_import([str(archive)], learn_from_ratings=True)
+    qtbot.waitUntil(lambda: controller.report_dialog is not None, timeout=20_000)
+    session_id = import_sources.find_session("chatgpt", "c1")
+    assert session_id is not None
+    from desktop_agent.store import messages
+
+    feedback_now = messages.list_messages(session_id)[-1].feedback
+    assert feedback_now is not None
+    assert feedback_now.rating == 1
+    # Given again through the learning service (now), not just stored with the export's time.
+    assert feedback_now.created_at > 1_700_001_000
