@@ -13,6 +13,7 @@ fails. Run: .venv/bin/python benchmarks/bench_cli.py [--runs N]
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -31,6 +32,9 @@ from desktop_agent.store.search import _SQL, fts_query
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BARE_PYTHON = getattr(sys, "_base_executable", sys.executable)
+# The CLI under test is this tree's, whatever else the venv has installed (a store built
+# for this tree's schema opened by another tree's code would be migrated or refused).
+ENV = {**os.environ, "PYTHONPATH": str(ROOT), "DESKTOP_AGENT_NO_KEYRING": "1"}
 CLI = "import sys; from desktop_agent.app import main; sys.exit(main())"
 BARE_SEARCH = (
     "import sqlite3, sys; db = sqlite3.connect(sys.argv[1]);"
@@ -51,7 +55,7 @@ def wall(argv: list[str], label: str = "") -> float:
     machine wall times swing with the load; the CPU a command needs much less so."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=ENV)
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
