@@ -1,23 +1,21 @@
-"""The CLI under attack, in real subprocesses: hostile provider answers end in exit 4 with
-the reply closed and a reason; stored control characters never reach the terminal raw."""
+"""The CLI under attack (in-process: tests/support/cli.py): hostile provider answers end
+in exit 4 with the reply closed and a reason; stored control characters never reach the
+terminal raw."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.hostile_server import HostileServer
-
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -31,20 +29,10 @@ HOSTILE = "T\x1b]0;owned\x07i\x1b[2J\x1b]52;c;ZXZpbA==\x07t\u202eel\x9b31me\r"
 class Cli:
     def __init__(self, data_dir: Path, base_url: str) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
+        self.env = {"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "desktop_agent", "--data-dir", str(self.data_dir), *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            timeout=120,
-            check=False,
-        )
+        return run_cli(self.data_dir, *args, env=self.env)
 
     def reply_row(self, message_id: int) -> tuple[str, str, str]:
         conn = sqlite3.connect(self.data_dir / "desktop-agent.sqlite3")
