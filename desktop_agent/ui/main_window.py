@@ -20,6 +20,7 @@ from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.import_export import ImportExport
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.store_check import StoreCheck
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.provider_label = QLabel()
+        self.provider_label = plain_label()
         self.provider_label.setObjectName("providerStatus")
         self.save_label = QLabel(self.tr("All changes saved"))
         self.save_label.setObjectName("saveStatus")
