@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "IntegrityReport",
     "RepairError",
+    "RepairReport",
     "background_check",
     "check_store",
     "disk_full_message",

@@ -14,7 +14,7 @@ from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
-    from desktop_agent.store.integrity import IntegrityReport, RepairReport
+    from desktop_agent.services.integrity import IntegrityReport, RepairReport
     from desktop_agent.ui.events import StoreEvents
 
 
