@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -124,7 +124,9 @@ def run_gui(data_dir: str | None, *, smoke: bool) -> int:
         if smoke:
             print(f"error: {exc}", file=sys.stderr)
         else:
-            QMessageBox.critical(None, app.tr("Desktop Agent cannot start"), str(exc))
+            from desktop_agent.ui.plain import show_plain_error
+
+            show_plain_error(None, app.tr("Desktop Agent cannot start"), str(exc))
         return 1
 
     from desktop_agent.ui.main_window import MainWindow

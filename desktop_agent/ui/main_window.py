@@ -20,6 +20,7 @@ from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
 from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.import_export import ImportExport
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
 from desktop_agent.ui.store_check import StoreCheck
@@ -91,7 +92,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self.provider_label = QLabel()
+        self.provider_label = plain_label()
         self.provider_label.setObjectName("providerStatus")
         self.save_label = QLabel(self.tr("All changes saved"))
         self.save_label.setObjectName("saveStatus")
@@ -102,6 +103,11 @@ class MainWindow(QMainWindow):
         self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
         self.store_check = StoreCheck(context, self.events, self)
+        from desktop_agent.ui.disk_watch import DiskWatch
+
+        self.disk_watch = DiskWatch(context.database_path, self)
+        self.disk_watch.spaceChanged.connect(self._on_disk_space)
+        self.chat.controller.disk_watch = self.disk_watch
         self.import_export = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
@@ -392,6 +398,20 @@ class MainWindow(QMainWindow):
         for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
             widget.setEnabled(False)
         self.new_action.setEnabled(False)
+
+    @Slot(bool, str)
+    def _on_disk_space(self, room: bool, message: str) -> None:
+        """A full disk: read-only until the watch sees space again (nothing is lost)."""
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
+            widget.setEnabled(room)
+        self.new_action.setEnabled(room)
+        if room:
+            self.read_only_bar.dismiss()
+            self.statusBar().showMessage(message, 10_000)
+        else:
+            self.read_only_bar.show_message(
+                self.tr("Read-only until there is space again. %s") % message
+            )
 
     # -- state
 

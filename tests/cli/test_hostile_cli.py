@@ -180,3 +180,21 @@ def test_json_output_keeps_the_exact_text_with_every_control_escaped(
     shown = json.loads(cli.run("sessions", "show", session_id, "--json").stdout)
     assert shown["title"] == HOSTILE.strip()
     assert "\x1b]0;pwned\x07" in shown["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom", "folder"])
+def test_importing_a_file_that_is_not_a_file_exits_3_at_once(
+    cli: Cli, tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / f"special-{kind}.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to(f"/dev/{kind}")
+    for command in (("sessions", "import"), ("snapshot", "import")):
+        result = cli.run(*command, str(target))  # a blocking read would hit the timeout
+        assert result.returncode == 3, (command, result.stderr)
+        assert str(target) in result.stderr
+        assert any(word in result.stderr for word in ("FIFO", "device", "folder"))
