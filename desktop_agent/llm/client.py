@@ -219,12 +219,13 @@ class ProviderClient:
         model: str,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        seed: int | None = None,
     ) -> ChatStream:
         """A reply streamed as text deltas (see `ChatStream`); never retried."""
 
         def open_stream() -> openai.Stream[ChatCompletionChunk]:
             stream: openai.Stream[ChatCompletionChunk] = self._create(
-                self._clients()[1], messages, model, max_tokens, temperature, stream=True
+                self._clients()[1], messages, model, max_tokens, temperature, seed, stream=True
             )
             return stream
 
@@ -240,13 +241,14 @@ class ProviderClient:
         model: str,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        seed: int | None = None,
     ) -> str:
         """A whole reply at once (summaries, goal judging); retried up to `max_retries`."""
         import openai
 
         try:
             completion: ChatCompletion = self._create(
-                self._clients()[0], messages, model, max_tokens, temperature, stream=False
+                self._clients()[0], messages, model, max_tokens, temperature, seed, stream=False
             )
             choices = completion.choices
         except (openai.OpenAIError, ValueError) as exc:
@@ -288,6 +290,7 @@ class ProviderClient:
         model: str,
         max_tokens: int | None,
         temperature: float | None,
+        seed: int | None,
         *,
         stream: bool,
     ) -> Any:
@@ -300,6 +303,8 @@ class ProviderClient:
                 params[key] = max_tokens
             if temperature is not None:
                 params["temperature"] = temperature
+            if seed is not None:  # reproducible replies, where the server supports it
+                params["seed"] = seed
             return sdk.chat.completions.create(
                 model=model, messages=cast(Any, list(messages)), stream=stream, **params
             )

@@ -1,0 +1,72 @@
+"""The openai client pointed at the built-in model: the same `ProviderClient` code path
+(streaming, Stop, errors), plus starting the model on first use and restarting it after
+a crash, a hang or a kill."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop_agent.llm.builtin import BuiltinConfig, BuiltinModel, BuiltinModelError, builtin_model
+from desktop_agent.llm.client import ProviderClient, ProviderConfig
+from desktop_agent.llm.errors import ProviderError
+
+if TYPE_CHECKING:
+    import openai
+
+    from desktop_agent.config.settings import EffectiveProvider
+
+RESTART_HINT = "Send again to restart it."
+
+
+class BuiltinClient(ProviderClient):
+    """A ProviderClient whose endpoint is the app's own model process."""
+
+    def __init__(self, model: BuiltinModel, *, timeout_seconds: float = 60.0) -> None:
+        # No retries: a retry would hide a crash that the next Send should handle.
+        super().__init__(ProviderConfig("", None, timeout_seconds, max_retries=0))
+        self.model = model
+
+    def _clients(self) -> tuple[openai.OpenAI, openai.OpenAI]:
+        try:
+            base_url, api_key = self.model.endpoint()
+        except BuiltinModelError as exc:
+            raise ProviderError(str(exc), kind="unreachable") from None
+        if (base_url, api_key) != (self.config.base_url, self.config.api_key):
+            # First use, or the model was restarted on a new port with a new key.
+            self.close()
+            self.config = ProviderConfig(
+                base_url, api_key, self.config.timeout_seconds, self.config.max_retries
+            )
+        return super()._clients()
+
+    def _map(
+        self, exc: BaseException, *, in_stream: bool = False, partial: bool = False
+    ) -> ProviderError:
+        import openai
+
+        kept = " The partial reply was kept." if partial else ""
+        reason = self.model.exit_reason()
+        if reason is not None and isinstance(exc, openai.APIConnectionError | openai.APIError):
+            return ProviderError(
+                f"The built-in model stopped unexpectedly ({reason}).{kept} {RESTART_HINT}",
+                kind="server",
+                partial=partial,
+            )
+        if isinstance(exc, openai.APITimeoutError):
+            # Alive but silent for the whole read timeout: hung. End it so that the
+            # next request starts a fresh process instead of waiting again.
+            self.model.kill()
+            seconds = f"{self.config.timeout_seconds:g}"
+            return ProviderError(
+                f"The built-in model stopped answering (nothing for {seconds} s) and was "
+                f"stopped.{kept} {RESTART_HINT}",
+                kind="stream_cut" if in_stream else "timeout",
+                partial=partial,
+            )
+        return super()._map(exc, in_stream=in_stream, partial=partial)
+
+
+def builtin_client(provider: EffectiveProvider) -> BuiltinClient:
+    """A client for the app's model process configured by `provider`."""
+    config = BuiltinConfig(provider.model_file, provider.context_size, provider.threads)
+    return BuiltinClient(builtin_model(config), timeout_seconds=provider.timeout_seconds)
