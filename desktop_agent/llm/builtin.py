@@ -154,10 +154,19 @@ class BuiltinModel:
                 self._start()
             return self._base_url, self._api_key
 
-    def exit_reason(self) -> str | None:
-        """Why the process ended ("killed by signal 9", ...), or None while it runs."""
+    def exit_reason(self, wait: float = 0.0) -> str | None:
+        """Why the process ended ("killed by signal 9", ...), or None while it runs.
+
+        `wait`: how long to give a process that is going down (its connections close a
+        moment before the system reports it gone)."""
         process = self._process
-        if process is None or process.poll() is None:
+        if process is None:
+            return None
+        try:
+            process.wait(wait) if wait > 0 else process.poll()
+        except subprocess.TimeoutExpired:
+            return None
+        if process.returncode is None:
             return None
         code = process.returncode
         return f"killed by signal {-code}" if code < 0 else f"exit code {code}"
@@ -168,6 +177,8 @@ class BuiltinModel:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait()
+        if process is not None:
+            _close_stdin(process)
 
     def stop(self) -> None:
         """Ask the process to end (closing its stdin), then make sure it has."""
@@ -175,11 +186,7 @@ class BuiltinModel:
             process, self._process = self._process, None
         if process is None:
             return
-        if process.stdin is not None:
-            try:
-                process.stdin.close()
-            except OSError:
-                pass
+        _close_stdin(process)
         try:
             process.wait(_STOP_GRACE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -223,7 +230,8 @@ class BuiltinModel:
         process.stdin.flush()
         lines: queue.SimpleQueue[bytes] = queue.SimpleQueue()
         threading.Thread(
-            target=lambda: lines.put(process.stdout.readline() if process.stdout else b""),
+            target=self._read_ready_line,
+            args=(process, lines),
             name="builtin-model-ready",
             daemon=True,
         ).start()
@@ -253,18 +261,37 @@ class BuiltinModel:
         self.load_seconds = time.monotonic() - started
         self._base_url = address.rstrip("/") + "/v1"
 
+    @staticmethod
+    def _read_ready_line(process: subprocess.Popen[bytes], lines: queue.SimpleQueue[bytes]) -> None:
+        # The child prints nothing after this line: the pipe is closed by its reader.
+        if process.stdout is None:
+            lines.put(b"")
+            return
+        with process.stdout:
+            lines.put(process.stdout.readline())
+
     def _drain_stderr(self, process: subprocess.Popen[bytes]) -> None:
         if process.stderr is None:
             return
-        for raw in process.stderr:
-            text = raw.decode("utf-8", errors="replace").strip()
-            if text:
-                self._stderr.append(text)
+        with process.stderr:
+            for raw in process.stderr:
+                text = raw.decode("utf-8", errors="replace").strip()
+                if text:
+                    self._stderr.append(text)
 
     def log_tail(self) -> str:
         """The last lines the model process wrote to stderr (for error messages)."""
         lines = [line for line in self._stderr if "error" in line.lower()]
         return " ".join(lines[-3:])
+
+
+def _close_stdin(process: subprocess.Popen[bytes]) -> None:
+    """Closing the child's stdin is how it is asked to end (see builtin_server)."""
+    if process.stdin is not None:
+        try:
+            process.stdin.close()
+        except OSError:
+            pass
 
 
 _models_lock = threading.Lock()

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from desktop_agent.config.settings import EffectiveProvider
 
 RESTART_HINT = "Send again to restart it."
+# A killed process closes its sockets a moment before the system reports it gone.
+_CRASH_WAIT_SECONDS = 1.0
 
 
 class BuiltinClient(ProviderClient):
@@ -45,13 +47,6 @@ class BuiltinClient(ProviderClient):
         import openai
 
         kept = " The partial reply was kept." if partial else ""
-        reason = self.model.exit_reason()
-        if reason is not None and isinstance(exc, openai.APIConnectionError | openai.APIError):
-            return ProviderError(
-                f"The built-in model stopped unexpectedly ({reason}).{kept} {RESTART_HINT}",
-                kind="server",
-                partial=partial,
-            )
         if isinstance(exc, openai.APITimeoutError):
             # Alive but silent for the whole read timeout: hung. End it so that the
             # next request starts a fresh process instead of waiting again.
@@ -63,7 +58,26 @@ class BuiltinClient(ProviderClient):
                 kind="stream_cut" if in_stream else "timeout",
                 partial=partial,
             )
+        if isinstance(exc, openai.APIConnectionError | openai.APIError):
+            crashed = self._crash_error(partial)
+            if crashed is not None:
+                return crashed
         return super()._map(exc, in_stream=in_stream, partial=partial)
+
+    def _cut_error(self, partial: bool) -> ProviderError:
+        return self._crash_error(partial) or super()._cut_error(partial)
+
+    def _crash_error(self, partial: bool) -> ProviderError | None:
+        """The error to show when the model process has died, else None."""
+        reason = self.model.exit_reason(wait=_CRASH_WAIT_SECONDS)
+        if reason is None:
+            return None
+        kept = " The partial reply was kept." if partial else ""
+        return ProviderError(
+            f"The built-in model stopped unexpectedly ({reason}).{kept} {RESTART_HINT}",
+            kind="server",
+            partial=partial,
+        )
 
 
 def builtin_client(provider: EffectiveProvider) -> BuiltinClient:

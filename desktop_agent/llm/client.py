@@ -45,9 +45,11 @@ class ChatStream:
         self,
         open_stream: Callable[[], openai.Stream[ChatCompletionChunk]],
         map_error: Callable[[BaseException, bool, bool], ProviderError],
+        cut_error: Callable[[bool], ProviderError] | None = None,
     ) -> None:
         self._open_stream = open_stream
         self._map_error = map_error
+        self._cut_error = cut_error or _stream_cut_error
         self._cancel_requested = threading.Event()
         self._lock = threading.Lock()
         self._live_socket: socket.socket | None = None  # set only while the reply is read
@@ -115,7 +117,7 @@ class ChatStream:
                 break
         if self.finish_reason is None:
             # The body ended cleanly but the answer did not: a proxy or server dropped it.
-            raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+            raise self._cut_error(bool(self._parts))
 
     def _read(self, items: queue.SimpleQueue[tuple[str, Any]]) -> None:
         import openai
@@ -178,6 +180,10 @@ class ChatStream:
         return text
 
 
+def _stream_cut_error(partial: bool) -> ProviderError:
+    return ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=partial)
+
+
 def _socket_of(sdk_stream: openai.Stream[ChatCompletionChunk]) -> socket.socket | None:
     """The socket under a streamed response (httpcore exposes it), if there is one."""
     network_stream = sdk_stream.response.extensions.get("network_stream")
@@ -232,7 +238,7 @@ class ProviderClient:
         def map_error(exc: BaseException, in_stream: bool, partial: bool) -> ProviderError:
             return self._map(exc, in_stream=in_stream, partial=partial)
 
-        return ChatStream(open_stream, map_error)
+        return ChatStream(open_stream, map_error, self._cut_error)
 
     def complete(
         self,
@@ -319,6 +325,10 @@ class ProviderClient:
                 raise
             self._use_max_completion_tokens = True
             return send()
+
+    def _cut_error(self, partial: bool) -> ProviderError:
+        """The error for a stream whose body ended before the answer did."""
+        return _stream_cut_error(partial)
 
     def _map(
         self, exc: BaseException, *, in_stream: bool = False, partial: bool = False
