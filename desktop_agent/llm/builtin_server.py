@@ -55,6 +55,9 @@ def _params(settings: dict[str, Any]) -> Any:
     params.cpuparams_batch.n_threads = threads
     params.hostnames = ["127.0.0.1"]  # loopback only: nothing else on the network sees it
     params.ui = False  # no web UI: the app is the only client
+    # llama.cpp keeps up to 8 GiB of old prompts' caches in RAM by default; the app
+    # has one conversation at a time, and the slot's own cache covers a growing one.
+    params.cache_ram_mib = 0
     params.port = 0  # the system picks a free port, reported back via listening_address
     params.api_keys = [settings["api_key"]]
     params.verbosity = int(settings.get("log_verbosity", 0))
