@@ -226,6 +226,7 @@ def main() -> int:
     parser.add_argument("--data-dir", help="with --provider configured: this data dir's settings")
     parser.add_argument("--repeats", type=int, default=1, help="seeds per prompt and setting")
     parser.add_argument("--no-loop", action="store_true", help="skip the learning loop")
+    parser.add_argument("--loop-only", action="store_true", help="only the learning loop")
     args = parser.parse_args()
 
     settings = Settings()
@@ -255,7 +256,8 @@ def main() -> int:
     print(f"{len(PROMPTS)} prompts × {max(1, args.repeats)} seed(s) per setting; others at 0.5")
     print(f"{'weight':<11} {'measure':<28} {'at 0.05':>9} {'at 0.95':>9} {'ratio':>7}  target")
     try:
-        compare(client, profile, max(1, args.repeats))
+        if not args.loop_only:
+            compare(client, profile, max(1, args.repeats))
         if not args.no_loop:
             lengths = learning_loop(provider, settings)
             print(

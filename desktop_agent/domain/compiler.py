@@ -29,7 +29,7 @@ MAX_TEMPERATURE = 1.0
 DIRECTIVE_TEXTS: Mapping[str, tuple[str, str, str, str, str]] = {
     "verbosity": (
         "Reply in one short sentence.",
-        "Be brief: reply in a short paragraph, no lists.",
+        "Be brief: reply in one or two short sentences.",
         "",
         "Give a detailed answer with examples.",
         "Give a long, thorough answer: explain step by step, with examples.",
