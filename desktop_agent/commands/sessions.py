@@ -50,7 +50,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     p.set_defaults(handler=_export)
 
-    p = sub.add_parser("import", help="import session files; prints the new session ids")
+    p = sub.add_parser(
+        "import", help="import session files or ChatGPT, Claude.ai, Open WebUI exports"
+    )
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_import)
@@ -194,7 +196,11 @@ def _export(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _import(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.commands.app_imports import import_app_exports, is_app_export
     from desktop_agent.services.transfer import SESSION_FILE_LIMIT, import_sessions
+
+    if any(is_app_export(name) for name in args.files):
+        return import_app_exports(args)
 
     files = [(name, read_input_file(name, limit=SESSION_FILE_LIMIT)) for name in args.files]
     imported = import_sessions(files)

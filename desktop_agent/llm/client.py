@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from desktop_agent.llm.errors import STREAM_CUT_MESSAGE, ProviderError, map_sdk_error
 
@@ -203,7 +203,7 @@ class ProviderClient:
         # Newer OpenAI models reject `max_tokens`; learnt from the first 400 that says so.
         self._use_max_completion_tokens = False
 
-    def __enter__(self) -> ProviderClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

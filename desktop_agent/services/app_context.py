@@ -14,12 +14,18 @@ from desktop_agent.config.settings import (
     load_settings,
     save_settings,
 )
-from desktop_agent.services.chat import ChatService
 from desktop_agent.store import agents
-from desktop_agent.store.db import close_database, open_database
+from desktop_agent.store.db import (
+    close_database,
+    open_database,
+    refuse_writes,
+    verify_database,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from desktop_agent.services.chat import ChatService
 
 
 @dataclass
@@ -27,6 +33,7 @@ class AppContext:
     data_dir: Path
     settings: Settings
     secrets: SecretStore
+    check_owed: bool = False  # the store's integrity check was deferred (see verify_store)
 
     @property
     def database_path(self) -> Path:
@@ -38,17 +45,33 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
+        # Imported here: a CLI command that never chats (search, show) skips the chat
+        # service and everything behind it (compiler, learning, llm).
+        from desktop_agent.services.chat import ChatService
+
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)
 
     def save_settings(self) -> None:
         save_settings(self.data_dir, self.settings)
 
+    def verify_store(self) -> None:
+        """The deferred integrity check (slow on a big store: run it off the UI thread).
+        Raises StoreError naming the damage."""
+        verify_database()
+        self.check_owed = False
+
+    def refuse_writes(self) -> None:
+        """The check failed: keep reading, stop writing."""
+        refuse_writes()
+
     def close(self) -> None:
         close_database()
 
 
-def open_app(data_dir: str | Path | None = None) -> AppContext:
+def open_app(data_dir: str | Path | None = None, *, defer_check: bool = False) -> AppContext:
     """Resolve the data dir, read settings, open and migrate the store, ensure defaults.
+    With `defer_check`, a start after an unclean exit skips the integrity check and
+    leaves it owed (`check_owed`, `verify_store`).
 
     Raises InvalidInputError (bad settings) or StoreError (damaged/newer database).
     """
@@ -56,6 +79,6 @@ def open_app(data_dir: str | Path | None = None) -> AppContext:
     # Conversations are private: a new data dir is readable only by its owner.
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
-    open_database(database_path(directory))
+    owed = open_database(database_path(directory), defer_check=defer_check)
     agents.ensure_defaults()
-    return AppContext(directory, settings, SecretStore(directory))
+    return AppContext(directory, settings, SecretStore(directory), check_owed=owed)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store.checkpoint import Checkpointer
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16_000,  # 16 MB page cache per connection
     "temp_store": "memory",
+    # Checkpoints run on a background thread (store/checkpoint.py), not inside a commit.
+    # This backstop (SQLite's default is 1,000 pages) only matters under writes with no
+    # pause, where the background pass never catches up and so never lets the WAL
+    # restart: the commit that crosses ~40 MB checkpoints the little not yet copied.
+    "wal_autocheckpoint": 10_000,
 }
 
 
@@ -38,6 +44,9 @@ PRAGMAS = {
 # close cleanly, and before a migration. `verify_database()` runs it on demand.
 ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
 _RUNNING_MARKER = ".open-by-"
+
+
+_checkpointer: Checkpointer | None = None
 
 
 class StoreError(Exception):
@@ -92,14 +101,20 @@ def open_database(
     *,
     migrations: Sequence[Migration] = MIGRATIONS,
     on_backup: Callable[[Path], None] | None = None,
-) -> None:
+    defer_check: bool = False,
+) -> bool:
     """Open (creating if needed), check, and migrate the store at `path`.
+
+    With `defer_check`, the integrity check is left to the caller (the window runs
+    `verify_database()` off the UI thread after its first paint) unless a migration is
+    pending. Returns True when such a check is owed.
 
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
     """
     if not database.is_closed():
         database.close()
+    _stop_checkpoints()
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
@@ -109,15 +124,19 @@ def open_database(
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
-        if existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES):
+        owed = existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES)
+        if owed and (pending or not defer_check):
             _quick_check(path)
+            owed = False
         _migrate(path, migrations, on_backup)
+        _start_checkpoints(path)
     except StoreError:
         database.close()
         raise
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
         raise StoreError(_damaged_message(path, str(exc))) from exc
+    return owed
 
 
 def _marker(path: Path, pid: int) -> Path:
@@ -149,6 +168,12 @@ def _claim(path: Path) -> bool:
 def verify_database() -> None:
     """Run the full quick_check now (e.g. in the background after start-up)."""
     _quick_check(Path(database.database))
+
+
+def refuse_writes() -> None:
+    """After a failed check: this connection and every later one is read-only
+    (`query_only`), so nothing more is written into a damaged file."""
+    database.pragma("query_only", 1, permanent=True)
 
 
 def _refuse_non_sqlite(path: Path) -> None:
@@ -183,8 +208,23 @@ def _migrate(
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
+def _start_checkpoints(path: Path) -> None:
+    global _checkpointer
+    _stop_checkpoints()
+    _checkpointer = Checkpointer(path)
+    _checkpointer.start()
+
+
+def _stop_checkpoints() -> None:
+    global _checkpointer
+    if _checkpointer is not None:
+        _checkpointer.stop()
+        _checkpointer = None
+
+
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
+    _stop_checkpoints()
     if database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():

@@ -25,7 +25,7 @@ from desktop_agent.domain.errors import InvalidInputError
 if TYPE_CHECKING:
     from desktop_agent.config.settings import ProviderSettings
 
-BUNDLED_PLACEHOLDER = "SmolLM2-135M-Instruct (bundled, 93 MB)"
+BUNDLED_PLACEHOLDER = "SmolLM2-135M-Instruct (bundled, 98 MB)"
 ERROR_STYLE = "color: #c0392b;"
 
 
@@ -33,16 +33,17 @@ class BuiltinModelBox(QGroupBox):
     """The built-in model's settings; `problem()` checks them, `apply()` stores them."""
 
     def __init__(self, provider: ProviderSettings, parent: QWidget | None = None) -> None:
-        super().__init__("Built-in model (runs on this computer, offline)", parent)
+        super().__init__(parent)
+        self.setTitle(self.tr("Built-in model (runs on this computer, offline)"))
         self.setObjectName("builtinModelBox")
         self.model_file = QLineEdit(provider.builtin_model_file)
         self.model_file.setObjectName("builtinModelFile")
         self.model_file.setPlaceholderText(BUNDLED_PLACEHOLDER)
         self.model_file.setToolTip("Any GGUF model file: Qwen, Llama, Gemma, SmolLM…")
         self.model_file.editingFinished.connect(self.check_file)
-        choose = QPushButton("Choose…")
+        choose = QPushButton(self.tr("Choose…"))
         choose.clicked.connect(self.choose_file)
-        bundled = QPushButton("Use Bundled")
+        bundled = QPushButton(self.tr("Use Bundled"))
         bundled.setToolTip("Go back to the bundled SmolLM2-135M-Instruct")
         bundled.clicked.connect(self.use_bundled)
         file_row = QHBoxLayout()
@@ -76,10 +77,10 @@ class BuiltinModelBox(QGroupBox):
 
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("Model file:", file_row)
+        form.addRow(self.tr("Model file:"), file_row)
         form.addRow("", self.file_status)
-        form.addRow("Context size:", self.context_size)
-        form.addRow("Threads:", self.threads)
+        form.addRow(self.tr("Context size:"), self.context_size)
+        form.addRow(self.tr("Threads:"), self.threads)
         override = os.environ.get(MODEL_FILE_ENV)
         if override:
             note = QLabel(f"{MODEL_FILE_ENV} overrides the model file while it is set: {override}")
@@ -96,7 +97,7 @@ class BuiltinModelBox(QGroupBox):
     def choose_file(self) -> None:
         start = os.path.dirname(self.chosen_file()) or os.path.expanduser("~")
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a GGUF Model", start, "GGUF models (*.gguf);;All files (*)"
+            self, self.tr("Choose a GGUF Model"), start, "GGUF models (*.gguf);;All files (*)"
         )
         if path:
             self.model_file.setText(path)

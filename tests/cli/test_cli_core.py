@@ -1,5 +1,5 @@
 """The command line end to end, in real subprocesses against the loopback provider:
-chat, sessions, weights, feedback, JSON outputs and exit codes."""
+chat, sessions, weights, feedback, JSON outputs, exit codes and error messages."""
 
 from __future__ import annotations
 
@@ -25,11 +25,12 @@ class Cli:
         self.data_dir = data_dir
         self.env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "desktop_agent", "--data-dir", str(self.data_dir), *args],
             cwd=REPO_ROOT,
             env=self.env,
+            input=stdin,
             capture_output=True,
             text=True,
             timeout=60,
@@ -211,3 +212,33 @@ def test_feedback_down_too_long_lowers_verbosity(cli: Cli) -> None:
     assert shown["weights"]["verbosity"] < 0.5
     # Rating a user message is refused as bad input.
     assert cli.run("feedback", str(chat["user_message_id"]), "--up").returncode == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [(("chat", "--new", ""), ""), (("chat", "--new", "   \n"), ""), (("chat", "--new", "-"), "\n")],
+)
+def test_an_empty_message_with_new_exits_3_and_creates_no_session(
+    cli: Cli, args: tuple[str, ...], stdin: str
+) -> None:
+    result = cli.run(*args, stdin=stdin)
+
+    assert result.returncode == 3, result.stderr
+    assert "empty" in result.stderr
+    listed = cli.run("sessions", "list", "--json")
+    assert json.loads(listed.stdout) == []
+
+
+def test_a_database_locked_by_another_writer_exits_1_with_a_message(cli: Cli) -> None:
+    assert cli.run("sessions", "list").returncode == 0  # creates the store
+    holder = sqlite3.connect(cli.data_dir / "desktop-agent.sqlite3", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = cli.run("weights", "set", "--agent", "assistant", "verbosity=0.3")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "busy" in result.stderr

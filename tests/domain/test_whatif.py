@@ -42,7 +42,10 @@ def test_prediction_counts_match_the_documented_model() -> None:
     assert (predicted["addressed"], predicted["worsened"], predicted["unchanged"]) == (1, 1, 2)
     assert predicted["upvotes_at_risk"] == 1
     assert predicted["predicted_approval"] == pytest.approx((3 - 1 + 1) / 8)
-    assert predicted["predicted_ci_low"] < 3 / 8 < predicted["predicted_ci_high"]
+    low, high = predicted["predicted_ci_low"], predicted["predicted_ci_high"]
+    assert isinstance(low, float)
+    assert isinstance(high, float)
+    assert low < 3 / 8 < high
     assert predicted["definitions"] == PREDICTION_DEFINITIONS
     assert json.loads(json.dumps(predicted)) == predicted
 

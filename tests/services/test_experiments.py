@@ -35,7 +35,7 @@ def arms(store: Path) -> tuple[SnapshotRecord, SnapshotRecord]:
     return snapshot("terse", TERSE), snapshot("chatty", CHATTY)
 
 
-def create(arms: tuple[SnapshotRecord, SnapshotRecord], split: float = 0.5) -> str:
+def create(arms: tuple[SnapshotRecord, ...], split: float = 0.5) -> str:
     record = experiments.create_experiment(
         name="length", agent="assistant", snapshot_a=arms[0].id, snapshot_b=arms[1].id, split=split
     )

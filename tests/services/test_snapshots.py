@@ -24,6 +24,7 @@ from desktop_agent.store import agents, sessions
 from desktop_agent.store import snapshots as snap_store
 from desktop_agent.store.errors import ConflictError
 from desktop_agent.store.weights import Owner, current_weights, list_weight_events, set_weights
+from tests.support.examples import examples
 from tests.support.fake_openai import Error, FakeOpenAIServer, Reply
 from tests.support.snapshot_data import dump, rated_session
 
@@ -207,6 +208,7 @@ def test_export_then_import_gets_a_new_id_on_clash(store: Path) -> None:
     imported = snap_store.get_snapshot(result.snapshot.id)
     assert imported.weights == record.weights
     assert imported.validation is not None
+    assert record.validation is not None
     assert imported.validation["file_report"] == record.validation  # the claim, kept
     assert imported.validation["verdict"] == record.validation["verdict"]  # same store
     assert (imported.name, imported.notes, imported.created_at) == (
@@ -324,7 +326,11 @@ def test_fuzzed_files_never_crash_or_change_the_store_when_refused(store: Path) 
     )
     state = {"dump": dump(store)}
 
-    @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples(ci=10_000, dev=200),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(generated)
     def check(raw: bytes) -> None:
         try:
@@ -455,7 +461,9 @@ def test_a_files_claimed_verdict_does_not_unlock_applying(store: Path) -> None:
     stored = snap_store.get_snapshot(result.snapshot.id)
     assert stored.validation is not None
     assert stored.validation["verdict"] == "fail"  # validated here, not taken on trust
-    assert stored.validation["file_report"]["verdict"] == "pass"
+    file_report = stored.validation["file_report"]
+    assert isinstance(file_report, dict)
+    assert file_report["verdict"] == "pass"
     assert any("the file says 'pass'" in note for note in result.notes)
     with pytest.raises(ConflictError, match="--force"):
         snapshots.apply_snapshot(stored.id, agent_owner())

@@ -78,6 +78,13 @@ class DriftChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("driftChart")
+        # Painted: give screen readers a name and what it shows.
+        self.setAccessibleName(self.tr("Weight drift chart"))
+        self.setAccessibleDescription(
+            self.tr(
+                "How each weight moved over the conversation; click a point to open its message"
+            )
+        )
         self.setMouseTracking(True)
         self.setMinimumHeight(160)
         self.points: list[DriftPoint] = []

@@ -44,11 +44,11 @@ class NewExperimentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New Experiment")
+        self.setWindowTitle(self.tr("New Experiment"))
         self.setObjectName("newExperimentDialog")
         self.created: Any = None
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. shorter-answers")
+        self.name.setPlaceholderText(self.tr("e.g. shorter-answers"))
         self.agent = QComboBox()
         for record in agents.list_agents():
             self.agent.addItem(record.name, record.name)
@@ -58,7 +58,7 @@ class NewExperimentDialog(QDialog):
         self.split.setRange(0.05, 0.95)
         self.split.setSingleStep(0.05)
         self.split.setValue(0.5)
-        self.split.setToolTip("Share of users placed in arm a; the rest get arm b")
+        self.split.setToolTip(self.tr("Share of users placed in arm a; the rest get arm b"))
         self.error = ErrorLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -110,7 +110,7 @@ class ExperimentsDialog(QDialog):
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Experiments")
+        self.setWindowTitle(self.tr("Experiments"))
         self.setObjectName("experimentsDialog")
         self.resize(940, 520)
         self.context = context
@@ -137,10 +137,12 @@ class ExperimentsDialog(QDialog):
         self.verdict_label = QLabel()
         self.verdict_label.setObjectName("experimentVerdict")
         self.error = ErrorLabel()
-        self.new_button = QPushButton("New Experiment…")
-        self.stop_button = QPushButton("Stop")
-        self.promote_button = QPushButton("Promote Winner")
-        self.promote_button.setToolTip("Apply the winning arm's snapshot to the agent's baseline")
+        self.new_button = QPushButton(self.tr("New Experiment…"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.promote_button = QPushButton(self.tr("Promote Winner"))
+        self.promote_button.setToolTip(
+            self.tr("Apply the winning arm's snapshot to the agent's baseline")
+        )
         self.new_button.clicked.connect(self.open_new)
         self.stop_button.clicked.connect(self.stop)
         self.promote_button.clicked.connect(self.promote)
@@ -195,7 +197,7 @@ class ExperimentsDialog(QDialog):
         self.stop_button.setEnabled(running)
         self.promote_button.setEnabled(bool(self.report and self.report["winner"] and running))
         if self.report is None:
-            self.title.setText("No experiment selected.")
+            self.title.setText(self.tr("No experiment selected."))
             for label in self.arm_labels.values():
                 label.clear()
             self.verdict_label.clear()

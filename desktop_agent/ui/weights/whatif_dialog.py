@@ -27,7 +27,7 @@ from desktop_agent.services import whatif
 from desktop_agent.store import sessions
 from desktop_agent.ui.weights.common import ErrorLabel
 from desktop_agent.ui.weights.report_html import changes_html, predictions_html, request_diff_html
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -61,7 +61,6 @@ class WhatIfDialog(QDialog):
         self.context = context
         self.session_id = session_id
         self.candidate = dict(candidate)
-        self.runner = WorkerRunner(self)
         self.replay: list[dict[str, object]] = []
         session = sessions.get_session(session_id)
         service = context.chat_service()
@@ -91,8 +90,8 @@ class WhatIfDialog(QDialog):
         self.turns = QSpinBox()
         self.turns.setRange(1, 20)
         self.turns.setValue(DEFAULT_REPLAY_TURNS)
-        self.turns.setSuffix(" turns")
-        self.replay_button = QPushButton("Replay live")
+        self.turns.setSuffix(self.tr(" turns"))
+        self.replay_button = QPushButton(self.tr("Replay live"))
         self.replay_button.setToolTip(
             "Ask the provider again for the last user turns with these weights; nothing is stored"
         )
@@ -101,7 +100,7 @@ class WhatIfDialog(QDialog):
         self.replay_status.setObjectName("replayStatus")
         self.error = ErrorLabel()
         replay_row = QHBoxLayout()
-        replay_row.addWidget(QLabel("Live replay of the last"))
+        replay_row.addWidget(QLabel(self.tr("Live replay of the last")))
         replay_row.addWidget(self.turns)
         replay_row.addWidget(self.replay_button)
         replay_row.addWidget(self.replay_status, 1)
@@ -123,7 +122,7 @@ class WhatIfDialog(QDialog):
         layout.addWidget(buttons)
 
     def start_replay(self) -> None:
-        if self.runner.busy:
+        if worker_pool().busy(self):
             return
         turns, candidate, session_id = self.turns.value(), dict(self.candidate), self.session_id
         context = self.context
@@ -137,12 +136,12 @@ class WhatIfDialog(QDialog):
                 service.close()
 
         worker = Worker(job, name="whatif-replay")
-        worker.finished.connect(self._show_replay)
-        worker.failed.connect(self._replay_failed)
+        worker.returned.connect(self._show_replay)
+        worker.errored.connect(self._replay_failed)
         self.error.clear_error()
         self.replay_button.setEnabled(False)
-        self.replay_status.setText("Asking the provider…")
-        self.runner.start(worker)
+        self.replay_status.setText(self.tr("Asking the provider…"))
+        worker_pool().start(worker, owner=self)
 
     def _show_replay(self, rows: object) -> None:
         assert isinstance(rows, list)
@@ -165,6 +164,6 @@ class WhatIfDialog(QDialog):
         self.replayFinished.emit()
 
     def done(self, result: int) -> None:
-        # A replay still running is cancelled and its thread joined before the dialog goes.
-        self.runner.shutdown()
+        # A replay still running is cancelled (its result is dropped with the dialog).
+        worker_pool().cancel(self)
         super().done(result)

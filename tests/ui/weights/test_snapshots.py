@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -19,8 +20,8 @@ from desktop_agent.store.records import SnapshotRecord
 from desktop_agent.store.weights import Owner, current_weights, set_weights
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.snapshot_dialogs import DiffDialog, ImportDialog, SaveSnapshotDialog
+from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 from desktop_agent.ui.weights.snapshot_model import SnapshotModel, VerdictRole
-from desktop_agent.ui.weights.snapshots_dialog import SnapshotsDialog
 from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.snapshot_data import dump, rated_session
@@ -90,10 +91,12 @@ def test_diff_highlights_changed_weights(qtbot: QtBot, context: AppContext) -> N
     assert diff.changed_rows == ["verbosity"]
     assert diff.table.item(0, 1).text() == "0.200"
     assert diff.table.item(0, 2).text().startswith("0.800")
-    assert (
-        "thorough" in diff.findChild(type(diff.table).__mro__[0], "diffTable").item(0, 0).text()
-        or True
-    )
+    changed, unchanged = diff.table.item(0, 0), diff.table.item(1, 0)
+    assert changed.text() == "verbosity"
+    assert changed.font().bold()
+    assert not unchanged.font().bold()
+    assert changed.background().style() != Qt.BrushStyle.NoBrush
+    assert unchanged.background().style() == Qt.BrushStyle.NoBrush
     assert diff.diff["changes"] == [{"weight": "verbosity", "from": 0.2, "to": 0.8}]
 
 

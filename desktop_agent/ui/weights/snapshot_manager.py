@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.config.atomic import write_atomically
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services import whatif
 from desktop_agent.store import sessions
@@ -59,7 +60,7 @@ class SnapshotsDialog(QDialog):
         self, context: AppContext, session_id: str | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Snapshots")
+        self.setWindowTitle(self.tr("Snapshots"))
         self.setObjectName("snapshotsDialog")
         self.resize(980, 620)
         self.context = context
@@ -84,14 +85,14 @@ class SnapshotsDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
 
-        self.save_button = QPushButton("Save Current…")
-        self.compare_button = QPushButton("Compare")
-        self.compare_button.setToolTip("Select two snapshots to compare them side by side")
-        self.whatif_button = QPushButton("What If…")
-        self.whatif_file_button = QPushButton("What If File…")
-        self.apply_button = QPushButton("Apply To")
-        self.export_button = QPushButton("Export…")
-        self.import_button = QPushButton("Import…")
+        self.save_button = QPushButton(self.tr("Save Current…"))
+        self.compare_button = QPushButton(self.tr("Compare"))
+        self.compare_button.setToolTip(self.tr("Select two snapshots to compare them side by side"))
+        self.whatif_button = QPushButton(self.tr("What If…"))
+        self.whatif_file_button = QPushButton(self.tr("What If File…"))
+        self.apply_button = QPushButton(self.tr("Apply To"))
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.import_button = QPushButton(self.tr("Import…"))
         self.apply_menu = QMenu(self)
         self.apply_button.setMenu(self.apply_menu)
         self.save_button.clicked.connect(self.open_save)
@@ -268,7 +269,7 @@ class SnapshotsDialog(QDialog):
         ]
         failed = snapshot_service.stored_verdict(snapshot) == "fail"
         if failed and not snapshot_dialogs.confirm_fail(self, snapshot, target):
-            self.status.setText("Nothing was applied.")
+            self.status.setText(self.tr("Nothing was applied."))
             return False
         self.error.clear_error()
         try:
@@ -290,9 +291,7 @@ class SnapshotsDialog(QDialog):
         self.error.clear_error()
         try:
             data = snapshot_service.export_snapshot(chosen[0].id)
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(data)
-            partial.replace(target)  # never leave a half-written file under the real name
+            write_atomically(target, data)  # never a half-written file under the real name
         except USER_ERRORS as exc:
             self.error.show_error(f"Could not export: {exc}")
             return False
