@@ -39,7 +39,7 @@ DIRECTIVE_TEXTS: Mapping[str, tuple[str, str, str, str, str]] = {
         "Keep the tone relaxed and friendly.",
         "",
         "Use a professional tone.",
-        "Write formally: no contractions, no exclamation marks, no slang.",
+        "Write in a formal, academic style. Never use contractions.",
     ),
     "autonomy": (
         "Before answering, ask the user one question to confirm what they want.",
