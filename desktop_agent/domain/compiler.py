@@ -42,7 +42,7 @@ DIRECTIVE_TEXTS: Mapping[str, tuple[str, str, str, str, str]] = {
         "Write in a formal, academic style. Never use contractions.",
     ),
     "autonomy": (
-        "Before answering, ask the user one question to confirm what they want.",
+        'Begin with a question to the user, like "Do you mean ...?"',
         "If the request is unclear, ask a clarifying question first.",
         "",
         "Make reasonable assumptions instead of asking questions.",
