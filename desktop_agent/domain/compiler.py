@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weights
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 BAND_COUNT = 5
 """Bands split [0, 1] into [0,.2), [.2,.4), [.4,.6), [.6,.8) and [.8,1]."""
@@ -171,7 +171,7 @@ def compile_request(profile: AgentProfile, weights: Mapping[str, float]) -> Comp
     ]
     # Stable sort: equal strengths keep the weights' documented order.
     directives = tuple(sorted(chosen, key=lambda directive: directive.strength))
-    block = "\n".join(directive.text for directive in directives)
+    block = "\n".join(directive.text for directive in directives)  # see directives_text
     base = profile.system_prompt.rstrip()
     system_prompt = f"{_prompt_prefix(base)}{block}" if block else base
     return CompiledRequest(
@@ -191,6 +191,27 @@ def directive_span(request: CompiledRequest) -> tuple[int, int]:
     if not request.directives:
         return len(request.system_prompt), len(request.system_prompt)
     return len(_prompt_prefix(request.base_prompt.rstrip())), len(request.system_prompt)
+
+
+def with_reminder(
+    messages: Sequence[Mapping[str, Any]], request: CompiledRequest
+) -> list[dict[str, Any]]:
+    """The messages to send: once the history holds earlier replies, the directives are
+    repeated in a last system message, right before the reply.
+
+    Measured on the built-in model: "Reply in one short sentence." in the system prompt
+    gives a median of 28 words on a first turn, but 146-213 words after a few long
+    replies in the history, which a small model imitates instead.
+    """
+    sent = [dict(message) for message in messages]
+    if request.directives and any(message.get("role") == "assistant" for message in sent):
+        sent.append({"role": "system", "content": directives_text(request)})
+    return sent
+
+
+def directives_text(request: CompiledRequest) -> str:
+    """The directives block alone, one sentence per line (empty when all are neutral)."""
+    return "\n".join(directive.text for directive in request.directives)
 
 
 def diff_requests(before: CompiledRequest, after: CompiledRequest) -> dict[str, object]:

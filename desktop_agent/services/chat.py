@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from desktop_agent.config.settings import EffectiveProvider, LearningSettings, ProviderSettings
-from desktop_agent.domain.compiler import AgentProfile, CompiledRequest, compile_request
+from desktop_agent.domain.compiler import (
+    AgentProfile,
+    CompiledRequest,
+    compile_request,
+    with_reminder,
+)
 from desktop_agent.domain.context import ContextPlan, Summary, Turn, plan_context, summary_prompt
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.llm.errors import ProviderError
@@ -266,7 +271,7 @@ class ReplyRun:
             if request.compaction_note and on_note is not None:
                 on_note(request.compaction_note)
             stream = service.client.stream_chat(
-                list(request.plan.messages),
+                with_reminder(request.plan.messages, request.compiled),
                 model=request.compiled.model,
                 max_tokens=request.compiled.max_tokens,
                 temperature=request.compiled.temperature,

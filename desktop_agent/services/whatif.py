@@ -7,7 +7,12 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.calibration import RatedTurn
-from desktop_agent.domain.compiler import AgentProfile, compile_request, diff_requests
+from desktop_agent.domain.compiler import (
+    AgentProfile,
+    compile_request,
+    diff_requests,
+    with_reminder,
+)
 from desktop_agent.domain.context import Turn, plan_context
 from desktop_agent.domain.snapshot_file import parse_snapshot_file
 from desktop_agent.domain.weights import check_weights
@@ -121,7 +126,7 @@ def live_replay(
             estimate=estimate_tokens,
         )
         answer = service.client.complete(
-            list(plan.messages),
+            with_reminder(plan.messages, compiled),
             model=compiled.model,
             max_tokens=compiled.max_tokens,
             temperature=compiled.temperature,

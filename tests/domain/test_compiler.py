@@ -18,6 +18,7 @@ from desktop_agent.domain.compiler import (
     diff_requests,
     directive_span,
     token_budget,
+    with_reminder,
 )
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
@@ -293,3 +294,26 @@ def test_documented_mapping_table_matches_the_code() -> None:
         for band, text in enumerate(DIRECTIVE_TEXTS[name]):
             assert f"| `{name}` | {band} " in docs
             assert f"| {text or '(none: the model’s default)'} |" in docs, text
+
+
+def test_with_history_the_directives_are_repeated_right_before_the_reply() -> None:
+    request = compile_request(PROFILE, {"verbosity": 0.05, "formality": 0.8})
+    first_turn = [
+        {"role": "system", "content": request.system_prompt},
+        {"role": "user", "content": "hi"},
+    ]
+    assert with_reminder(first_turn, request) == first_turn
+
+    later = [
+        *first_turn,
+        {"role": "assistant", "content": "hello " * 300},
+        {"role": "user", "content": "and?"},
+    ]
+    sent = with_reminder(later, request)
+    assert sent[:-1] == later
+    assert sent[-1] == {
+        "role": "system",
+        "content": f"{DIRECTIVE_TEXTS['formality'][4]}\n{DIRECTIVE_TEXTS['verbosity'][0]}",
+    }
+    neutral = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    assert with_reminder(later, neutral) == later
