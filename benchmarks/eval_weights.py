@@ -215,6 +215,19 @@ def settled_turn(lengths: list[tuple[int, float]]) -> int | None:
     return None
 
 
+def _loop_summary(lengths: list[tuple[int, float]]) -> str:
+    turn = settled_turn(lengths)
+    if turn is None:
+        return f"  never stays under {LOOP_TARGET_WORDS} words (target: within 5 feedbacks)"
+    first = next(i + 1 for i, (n, _) in enumerate(lengths) if n <= LOOP_TARGET_WORDS)
+    too_long = sum(1 for n, _ in lengths[: turn - 1] if n > LOOP_TARGET_WORDS)
+    return (
+        f"  first under {LOOP_TARGET_WORDS} words at turn {first}; stays under from turn "
+        f"{turn}, after {too_long} too_long feedbacks ({turn - 1} ratings in all; "
+        "target: within 5 feedbacks)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -265,14 +278,7 @@ def main() -> int:
                 "words per turn [verbosity used]:"
             )
             print("  " + "  ".join(f"{n} [{v:.2f}]" for n, v in lengths))
-            turn = settled_turn(lengths)
-            feedbacks = sum(1 for n, _ in lengths[: (turn or len(lengths)) - 1])
-            print(
-                f"  stays under {LOOP_TARGET_WORDS} words from turn {turn} "
-                f"(after {feedbacks} feedbacks; target: within 5)"
-                if turn
-                else f"  never stays under {LOOP_TARGET_WORDS} words (target: within 5 feedbacks)"
-            )
+            print(_loop_summary(lengths))
     except ProviderError as exc:
         print(f"eval: {exc}", file=sys.stderr)
         return 4
