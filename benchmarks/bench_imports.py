@@ -116,6 +116,7 @@ def _child(data_dir: str, export: str) -> None:
             {
                 "seconds": report.seconds,
                 "added": report.messages_added,
+                "longest_write_ms": report.longest_write_ms,
                 "rss_mb": rss_mb,
                 "counts": counts,
             }
@@ -201,6 +202,7 @@ def main() -> None:
             f"import peak RSS: {first['rss_mb']:.0f} MB (target ≤ {TARGET_RSS_MB}: "
             f"{'PASS' if float(first['rss_mb']) <= TARGET_RSS_MB else 'FAIL'})"
         )  # type: ignore[arg-type]
+        print(f"longest import transaction: {first['longest_write_ms']:.0f} ms")
         wait = float(first["lock_wait_max_ms"])  # type: ignore[arg-type]
         print(
             f"longest write-lock wait of another connection: {wait:.0f} ms over "
@@ -215,8 +217,40 @@ def main() -> None:
         )
 
 
+def bench_archive() -> None:
+    """export-all of the 1,000,000-message store, then import-all into an empty store."""
+    from benchmarks.store_corpus import TextMaker, open_big_store
+    from desktop_agent.store import agents
+    from desktop_agent.store.archive import export_all, import_all
+    from desktop_agent.store.db import close_database, open_database
+
+    path, built, _ = open_big_store(TextMaker(seed=3))
+    if built is not None:
+        print(f"built the 1M-message store in {built:.0f} s (cached for the next run)")
+    with tempfile.TemporaryDirectory(prefix="bench-archive-") as tmp:
+        archive = Path(tmp) / "everything.dagent"
+        started = time.perf_counter()
+        size = export_all(archive)
+        exported = time.perf_counter() - started
+        close_database()
+        print(f"export-all of the 1M-message store: {exported:.1f} s, {size / 1e6:,.0f} MB")
+        open_database(Path(tmp) / "empty.sqlite3")
+        agents.ensure_defaults()
+        started = time.perf_counter()
+        report = import_all(archive)
+        restored = time.perf_counter() - started
+        close_database()
+        print(
+            f"import-all into an empty store: {restored:.1f} s "
+            f"({report.added.get('message', 0):,} messages, exact: {report.restored_exactly})"
+        )
+    del path
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
         _child(sys.argv[2], sys.argv[3])
     else:
         main()
+        if os.environ.get("BENCH_ARCHIVE", "1") != "0":
+            bench_archive()

@@ -4,7 +4,8 @@ and with that store after an unclean exit (the integrity check is owed); opening
 10,000-message session, event loop stalls while a reply streams at 200 chunks/s, and
 resident memory.
 
-The big store is built once with bulk SQL into /tmp/desktop-agent-bench-ui/ and reused.
+The big store is built once with bulk SQL into /tmp/desktop-agent-bench-ui-vN/ (N: the
+schema version) and reused.
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_ui.py [--runs N]
 """
 
@@ -21,7 +22,17 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path("/tmp/desktop-agent-bench-ui")
+sys.path.insert(0, str(ROOT))
+from desktop_agent.store.schema import MIGRATIONS  # noqa: E402
+
+# One cache per schema version: a store built at another version would be migrated
+# (or refused) by this tree, and every worktree on the machine shares /tmp. Override to
+# keep a store of your own.
+CACHE = Path(
+    os.environ.get(
+        "DESKTOP_AGENT_BENCH_UI_CACHE", f"/tmp/desktop-agent-bench-ui-v{MIGRATIONS[-1][0]}"
+    )
+)
 BIG_SESSIONS = 10_000
 BIG_MESSAGES = 1_000_000
 HUGE_SESSION_MESSAGES = 10_000

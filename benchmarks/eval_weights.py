@@ -251,7 +251,7 @@ def main() -> int:
         settings = load_settings(data_dir)
         provider = effective_provider(settings, SecretStore(data_dir).get())
     if provider.builtin:
-        from desktop_agent.llm.builtin_client import builtin_client
+        from desktop_agent.services.builtin_model import builtin_client
 
         name = model_name(provider.model_file or None)
         client: ProviderClient = builtin_client(provider)

@@ -38,7 +38,11 @@ def import_app_exports(args: argparse.Namespace) -> int:
         )
     reporter = _ProgressLine()
     try:
-        report = import_exports(exports, progress=reporter.show)
+        report = import_exports(
+            exports,
+            progress=reporter.show,
+            learn_from_ratings=getattr(args, "learn_from_ratings", False),
+        )
     finally:
         reporter.end()
     if args.json:

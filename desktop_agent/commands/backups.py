@@ -53,13 +53,10 @@ def _now(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _restore(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.services.backups import find_backup, restore_backup
-    from desktop_agent.store.db import close_database, open_database
+    from desktop_agent.services.backups import restore_open_store
 
-    find_backup(app.data_dir, args.name)  # a wrong name changes nothing
-    path = app.database_path
-    close_database()
-    saved = restore_backup(path, app.data_dir, args.name, keep=app.settings.backups.keep)
-    open_database(path)  # migrates a backup made by an older version
+    saved = restore_open_store(
+        app.database_path, app.data_dir, args.name, keep=app.settings.backups.keep
+    )
     print(f"Restored {args.name}. The store as it was is saved as {saved.name}.")
     return EXIT_OK

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop_agent.llm.builtin import BuiltinConfig, BuiltinModel, BuiltinModelError, builtin_model
+from desktop_agent.llm.builtin import BuiltinModel, BuiltinModelError
 from desktop_agent.llm.client import ProviderClient, ProviderConfig
 from desktop_agent.llm.errors import ProviderError
 
 if TYPE_CHECKING:
     import openai
-
-    from desktop_agent.config.settings import EffectiveProvider
 
 RESTART_HINT = "Send again to restart it."
 # A killed process closes its sockets a moment before the system reports it gone.
@@ -78,9 +76,3 @@ class BuiltinClient(ProviderClient):
             kind="server",
             partial=partial,
         )
-
-
-def builtin_client(provider: EffectiveProvider) -> BuiltinClient:
-    """A client for the app's model process configured by `provider`."""
-    config = BuiltinConfig(provider.model_file, provider.context_size, provider.threads)
-    return BuiltinClient(builtin_model(config), timeout_seconds=provider.timeout_seconds)

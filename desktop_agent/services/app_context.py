@@ -45,8 +45,8 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
-        # Imported here: a CLI command that never chats (search, show) skips the chat
-        # service and everything behind it (compiler, learning, llm).
+        # Imported here: opening the window, or a CLI command that never chats (search,
+        # show), skips the chat service and everything behind it (compiler, learning, llm).
         from desktop_agent.services.chat import ChatService
 
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)

@@ -159,6 +159,18 @@ def restore_backup(database: Path, data_dir: Path, name: str, *, keep: int = 7) 
     return saved
 
 
+def restore_open_store(database: Path, data_dir: Path, name: str, *, keep: int = 7) -> BackupInfo:
+    """restore_backup on the store this process has open: closed first, reopened (and an
+    older backup migrated) after. A wrong name changes nothing."""
+    from desktop_agent.store.db import close_database, open_database
+
+    find_backup(data_dir, name)
+    close_database()
+    saved = restore_backup(database, data_dir, name, keep=keep)
+    open_database(database)
+    return saved
+
+
 def backup_summary(data_dir: Path, keep: int) -> str:
     """One line for Settings: where the copies go and when the last one was made."""
     newest = list_backups(data_dir)

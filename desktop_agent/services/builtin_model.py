@@ -10,6 +10,7 @@ from desktop_agent.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from desktop_agent.config.settings import EffectiveProvider
+    from desktop_agent.llm.builtin_client import BuiltinClient
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,16 @@ class ModelFileReport:
         size = f"{self.size_bytes / 1_000_000:,.0f} MB"
         context = f", trained on {self.trained_context:,} tokens" if self.trained_context else ""
         return f"{self.name}: {size}, {self.architecture or 'unknown'} architecture{context}."
+
+
+def builtin_client(provider: EffectiveProvider) -> BuiltinClient:
+    """A client for the app's model process as `provider` configures it (started on
+    its first request)."""
+    from desktop_agent.llm.builtin import BuiltinConfig, builtin_model
+    from desktop_agent.llm.builtin_client import BuiltinClient
+
+    config = BuiltinConfig(provider.model_file, provider.context_size, provider.threads)
+    return BuiltinClient(builtin_model(config), timeout_seconds=provider.timeout_seconds)
 
 
 def builtin_model_name(provider: EffectiveProvider) -> str:

@@ -74,7 +74,7 @@ class ChatService:
     @property
     def client(self) -> ProviderClient:
         if self._client is None and self.provider.builtin:
-            from desktop_agent.llm.builtin_client import builtin_client
+            from desktop_agent.services.builtin_model import builtin_client
 
             self._client = builtin_client(self.provider)
         if self._client is None:
@@ -288,10 +288,12 @@ class ReplyRun:
             finish_reason = stream.finish_reason
         except ProviderError as exc:
             error, finish_reason = exc, None
-        except KeyboardInterrupt:
-            # Ctrl+C in the CLI is a Stop: keep what arrived, then let the caller exit.
+        except KeyboardInterrupt as exc:
+            # Ctrl+C (or SIGTERM/SIGHUP, see cli.py) in the CLI is a Stop: keep what
+            # arrived, say why it ended, then let the caller exit.
             self._cancel.set()
-            messages.finish_message(reply.id, recorder.close(), "incomplete", STOPPED_REASON)
+            reason = getattr(exc, "reason", None) or STOPPED_REASON
+            messages.finish_message(reply.id, recorder.close(), "incomplete", reason)
             raise
         except Exception as exc:
             # A bug, or the store failing mid-reply: never leave the reply looking as if

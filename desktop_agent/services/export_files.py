@@ -47,22 +47,27 @@ class ExportBundle:
 
 
 def is_export_candidate(path: str | Path) -> bool:
-    """A zip, or a JSON file whose first item looks like another app's conversation."""
-    from desktop_agent.domain.importers.formats import sniff_top_level
+    """Whether the file goes to the app importers rather than the session-file reader:
+    a zip, a JSON list whose first item is an object other than an OpenAI message (so a
+    list of unknown objects is told which app formats were tried), or a single object
+    shaped like one app conversation."""
+    from desktop_agent.domain.importers.formats import ExportReadError, iter_items, sniff_top_level
 
     target = Path(path)
     if zipfile.is_zipfile(target):
         return True
     try:
         with target.open("rb") as stream:
-            if sniff_top_level(stream) != "list":
+            kind = sniff_top_level(stream)
+            if kind == "object":
+                head = stream.read(256 * 1024)
+                return any(marker in head for marker in (b'"mapping"', b'"chat_messages"'))
+            if kind != "list":
                 return False
-            head = stream.read(256 * 1024)
-    except OSError:
+            first = next(iter(iter_items(stream)), None)
+    except (OSError, ExportReadError):
         return False
-    # Cheap look at the first conversation's keys, without parsing the whole file.
-    markers = (b'"mapping"', b'"chat_messages"', b'"history"', b'"chat"')
-    return any(marker in head for marker in markers)
+    return isinstance(first, dict) and "role" not in first
 
 
 def open_bundle(paths: Sequence[str | Path]) -> ExportBundle:

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.importers.formats import (
     ExportFormat,
     ExportReadError,
+    conversation_identity,
     describe,
     detect_format,
     iter_items,
     parse_conversation,
+    ratings_by_conversation,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +45,7 @@ class ReadItem:
     source_id: str = ""
     title: str = ""
     reason: str = ""
+    unchanged_session: str = ""  # the session it was imported as, when nothing changed
 
 
 @dataclass(frozen=True)
@@ -72,9 +75,16 @@ class _CountingReader:
 class ExportReader:
     """Iterate ReadItem / PartProblem in export order; `close()` stops the thread."""
 
-    def __init__(self, bundle: ExportBundle, ratings: dict[tuple[str, str], int]) -> None:
+    def __init__(
+        self,
+        bundle: ExportBundle,
+        ratings: dict[tuple[str, str], int],
+        known: dict[tuple[str, str], tuple[str, str]],
+    ) -> None:
         self._bundle = bundle
         self._ratings = ratings
+        self._rated = ratings_by_conversation(ratings)
+        self._known = known  # (app, source id) -> (version, session id), read-only here
         self._queue: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_SIZE)
         self._stopping = threading.Event()
         self.format: ExportFormat | None = None
@@ -142,8 +152,17 @@ class ExportReader:
         return True
 
     def _parse(self, fmt: ExportFormat, raw: object, index: int, done: int) -> ReadItem:
+        identity = conversation_identity(fmt, raw, self._rated)
+        version = ""
+        if identity is not None:
+            source_id, version = identity
+            stored_version, session_id = self._known.get((fmt.app, source_id), ("", ""))
+            if stored_version == version:  # the same as last time: no need for the tree
+                _ident, title = describe(raw)
+                return ReadItem(fmt.app, done, None, source_id, title, "", session_id)
         try:
-            return ReadItem(fmt.app, done, parse_conversation(fmt, raw, self._ratings))
+            parsed = parse_conversation(fmt, raw, self._ratings)
+            return ReadItem(fmt.app, done, replace(parsed, version=version))
         except InvalidInputError as exc:
             source_id, title = describe(raw)
             return ReadItem(

@@ -27,7 +27,16 @@ NEW, UPDATED, UNCHANGED, SKIPPED = "new", "updated", "unchanged", "skipped"
 OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED)
 # Conversations are written in groups of about this many messages: one transaction per
 # group keeps the write lock for tens of milliseconds, and commits stay few.
-BATCH_MESSAGES = 1000
+BATCH_MESSAGES = 500
+# SQLite has no queue for its write lock: a writer that waits retries after 1, 2, 5, 10…
+# 100 ms, and an import that starts its next transaction at once can beat it every time
+# (measured: another process waited 6 s). After each transaction the import leaves the
+# lock free for a while, proportional to how long it held it, so a waiting writer's next
+# retry finds it free.
+TRANSACTION_SECONDS = 0.04  # a transaction takes no new conversation after this long
+YIELD_SHARE = 0.5
+YIELD_MIN_SECONDS = 0.003
+YIELD_MAX_SECONDS = 0.03
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class ImportReport:
     problems: list[str] = field(default_factory=list)  # a part that could not be read
     cancelled: bool = False
     seconds: float = 0.0
+    longest_write_ms: float = 0.0  # the longest transaction (how long others could wait)
 
     def count(self, outcome: str) -> int:
         return sum(1 for c in self.conversations if c.outcome == outcome)
@@ -112,16 +122,21 @@ def import_exports(
     user: str = DEFAULT_USER,
     progress: Callable[[ImportProgress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    learn_from_ratings: bool = False,
 ) -> ImportReport:
     """Import every conversation of these exports; raises InvalidInputError only when the
-    files themselves are not an export of a known app (nothing was changed then)."""
+    files themselves are not an export of a known app (nothing was changed then).
+
+    The other app's ratings become thumbs on the imported replies; they move the
+    sessions' weights only with `learn_from_ratings`."""
+    learn = learn_from_ratings
     started = time.monotonic()
     report = ImportReport(files=[str(p) for p in paths])
     bundle = open_bundle(paths)
     try:
         owner = import_sources.resolve_owner(agent, user)
         ratings = chatgpt.ratings_from_feedback(bundle.feedback)
-        _run(bundle, report, owner, ratings, progress, cancelled or (lambda: False))
+        _run(bundle, report, owner, ratings, progress, cancelled or (lambda: False), learn)
     finally:
         bundle.close()
     report.seconds = time.monotonic() - started
@@ -135,8 +150,9 @@ def _run(
     ratings: dict[tuple[str, str], int],
     progress: Callable[[ImportProgress], None] | None,
     cancelled: Callable[[], bool],
+    learn: bool,
 ) -> None:
-    reader = ExportReader(bundle, ratings)
+    reader = ExportReader(bundle, ratings, import_sources.known_versions())
     batch: list[ReadItem] = []
     batch_messages = 0
     messages = 0
@@ -153,11 +169,11 @@ def _run(
             if item.conversation is not None:
                 batch_messages += len(item.conversation.messages)
             if batch_messages >= BATCH_MESSAGES or not reader.pending():
-                messages += _write(batch, owner, report)
+                messages += _write(batch, owner, report, learn)
                 batch, batch_messages = [], 0
                 _tell(progress, bundle, item, report, messages)
         if batch and not cancelled():
-            messages += _write(batch, owner, report)
+            messages += _write(batch, owner, report, learn)
             _tell(progress, bundle, batch[-1], report, messages)
         elif batch:
             report.cancelled = True
@@ -182,16 +198,41 @@ def _tell(
         )
 
 
-def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport) -> int:
-    """One short transaction for a few conversations, each in its own savepoint."""
-    saved = import_sources.save_conversations(
-        [item.conversation for item in batch if item.conversation is not None], owner
-    )
+def _learn_from(rated: list[tuple[int, int]]) -> None:
+    """The other app's thumbs, learned as if given here (only when the user asked): the
+    stored rating is taken back and given again through the learning service."""
+    from desktop_agent.services import learning
+    from desktop_agent.store import messages
+
+    for message_id, rating in rated:
+        messages.clear_feedback(message_id)
+        learning.give_feedback(message_id, rating, (), follow_session=True)
+
+
+def _write(
+    batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport, learn: bool
+) -> int:
+    """Short transactions (TRANSACTION_SECONDS each, a pause between) for a few
+    conversations, each in its own savepoint."""
+    pending = [item.conversation for item in batch if item.conversation is not None]
+    saved: list[import_sources.SavedConversation | str] = []
+    while pending:
+        started = time.monotonic()
+        done = import_sources.save_conversations(pending, owner, budget_seconds=TRANSACTION_SECONDS)
+        held = time.monotonic() - started
+        report.longest_write_ms = max(report.longest_write_ms, held * 1000)
+        time.sleep(min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE)))
+        saved += done
+        pending = pending[len(done) :]
     added = 0
     results = iter(saved)
     for item in batch:
         conversation = item.conversation
-        if conversation is None:
+        if item.unchanged_session:
+            outcome = ConversationOutcome(
+                item.app, item.source_id, item.title, UNCHANGED, item.unchanged_session
+            )
+        elif conversation is None:
             outcome = ConversationOutcome(
                 item.app, item.source_id, item.title, SKIPPED, reason=item.reason
             )
@@ -209,8 +250,10 @@ def _write(batch: list[ReadItem], owner: import_sources.Owner, report: ImportRep
                     result.status,
                     result.session_id,
                     result.added,
-                    result.rated,
+                    len(result.rated),
                 )
+                if learn:
+                    _learn_from(result.rated)
         added += outcome.messages_added
         report.conversations.append(outcome)
     return added

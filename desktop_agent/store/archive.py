@@ -16,16 +16,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from peewee import SqliteDatabase
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store.db import database, latest_version
 from desktop_agent.store.schema import MIGRATIONS
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 ARCHIVE_FORMAT = "desktop-agent/archive"
 ARCHIVE_FORMAT_VERSION = 1
@@ -344,12 +340,3 @@ def _merge(report: ArchiveReport) -> None:
     )
     _copy(report, "import_source", new, ignore=True)
     _copy(report, "import_message", new, {"message_id": f"s.message_id + {m}"}, ignore=True)
-
-
-def iter_tables() -> Iterator[str]:
-    """The tables an archive carries (for tests and reports)."""
-    for row in database.execute_sql(
-        "SELECT name FROM main.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        " AND name NOT LIKE 'message_fts%' ORDER BY name"
-    ):
-        yield str(row[0])

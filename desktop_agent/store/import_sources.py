@@ -8,6 +8,7 @@ conversation seen before (same app and id) gains only the nodes it did not have.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -47,7 +48,7 @@ class SavedConversation:
     session_id: str
     status: str  # new | updated | unchanged
     added: int  # messages stored by this import
-    rated: int  # ratings newly stored
+    rated: list[tuple[int, int]]  # (message id, rating) of the ratings stored now
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,16 @@ def notes_for(message_ids: list[int]) -> dict[int, ImportedNote]:
     return out
 
 
+def known_versions() -> dict[tuple[str, str], tuple[str, str]]:
+    """(app, source id) -> (the export's version last imported, session id)."""
+    return {
+        (str(app), str(source)): (str(version), str(session))
+        for app, source, version, session in database.execute_sql(
+            "SELECT app, source_id, source_version, session_id FROM import_source"
+        )
+    }
+
+
 def source_of(session_id: str) -> tuple[str, str, str] | None:
     """(app, source id, custom instructions) of an imported session, else None."""
     row = database.execute_sql(
@@ -109,13 +120,18 @@ def save_conversation(conversation: ImportedConversation, owner: Owner) -> Saved
 
 
 def save_conversations(
-    conversations: list[ImportedConversation], owner: Owner
+    conversations: list[ImportedConversation], owner: Owner, *, budget_seconds: float = 0.05
 ) -> list[SavedConversation | str]:
-    """Several conversations in one transaction, each in a savepoint: one the database
-    refuses is rolled back alone and its reason returned in its place."""
+    """Conversations from the start of the list in one transaction, each in a savepoint
+    (one the database refuses is rolled back alone and its reason returned in its
+    place). The transaction ends once it has run `budget_seconds`, so it may save only
+    a prefix of the list: the caller passes the rest again."""
     results: list[SavedConversation | str] = []
+    started = time.monotonic()
     with database.atomic():
         for conversation in conversations:
+            if results and time.monotonic() - started >= budget_seconds:
+                break
             try:
                 with database.atomic():
                     results.append(save_conversation(conversation, owner))
@@ -150,7 +166,7 @@ def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversa
     )
     database.execute_sql(
         "INSERT INTO import_source (session_id, app, source_id, instructions, imported_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        " updated_at, source_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             session_id,
             conversation.app,
@@ -158,6 +174,7 @@ def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversa
             conversation.instructions,
             stamp,
             stamp,
+            conversation.version,
         ),
     )
     shown = set(conversation.shown_keys())
@@ -198,6 +215,10 @@ def _save_more(conversation: ImportedConversation, session_id: str) -> SavedConv
             (clock.now(), conversation.instructions, session_id),
         )
     rated = _rate(conversation, ids)
+    database.execute_sql(
+        "UPDATE import_source SET source_version = ? WHERE session_id = ?",
+        (conversation.version, session_id),
+    )
     if fresh:
         _refresh_session(session_id, conversation.updated_at)
     status = "updated" if fresh or rated else "unchanged"
@@ -263,22 +284,30 @@ def _insert(
     return new_ids
 
 
-def _rate(conversation: ImportedConversation, ids: dict[str, int]) -> int:
-    """Ratings from the other app become thumbs; a rating given here is never replaced."""
+def _rate(conversation: ImportedConversation, ids: dict[str, int]) -> list[tuple[int, int]]:
+    """Ratings from the other app become thumbs; a rating given here is never replaced.
+    Returns the (message id, rating) pairs stored now."""
     rows = [
-        (ids[m.key], m.rating, m.created_at or conversation.updated_at)
+        (ids[m.key], int(m.rating), m.created_at or conversation.updated_at)
         for m in conversation.messages
         if m.rating in (1, -1) and m.role == "assistant" and m.key in ids
     ]
     if not rows:
-        return 0
-    before = database.connection().total_changes
+        return []
+    candidates = [row[0] for row in rows]
+    marks = ",".join("?" * len(candidates))
+    rated = {
+        int(r[0])
+        for r in database.execute_sql(
+            f"SELECT message_id FROM feedback WHERE message_id IN ({marks})", candidates
+        )
+    }
+    fresh = [row for row in rows if row[0] not in rated]
     database.connection().executemany(
-        "INSERT OR IGNORE INTO feedback (message_id, rating, tags, created_at)"
-        " VALUES (?, ?, '[]', ?)",
-        rows,
+        "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, '[]', ?)",
+        fresh,
     )
-    return int(database.connection().total_changes - before)
+    return [(row[0], row[1]) for row in fresh]
 
 
 def _refresh_session(session_id: str, updated_at: float) -> None:
@@ -294,16 +323,3 @@ def _refresh_session(session_id: str, updated_at: float) -> None:
         " updated_at = MAX(updated_at, ?) WHERE id = ?",
         (session_id, preview, updated_at, session_id),
     )
-
-
-def rated_keys(session_id: str) -> list[tuple[int, int]]:
-    """(message id, rating) of every imported reply that carries a rating."""
-    return [
-        (int(message_id), int(rating))
-        for message_id, rating in database.execute_sql(
-            "SELECT f.message_id, f.rating FROM feedback f"
-            " JOIN import_message l ON l.message_id = f.message_id WHERE l.session_id = ?"
-            " ORDER BY f.message_id",
-            (session_id,),
-        )
-    ]

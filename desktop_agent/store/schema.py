@@ -216,7 +216,10 @@ CREATE TABLE import_source (
     source_id TEXT NOT NULL,
     instructions TEXT NOT NULL DEFAULT '',
     imported_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    -- the export's own last-change stamp: an equal one on re-import means "unchanged"
+    -- without reading the conversation's tree
+    source_version TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX import_source_key ON import_source (app, source_id);
 CREATE TABLE import_message (

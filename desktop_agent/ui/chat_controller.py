@@ -4,6 +4,7 @@ signal into the message model."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,8 @@ class Note:
 
 
 ReplyEvent = UserMessageSaved | ReplyStarted | Delta | Note
+
+log = logging.getLogger(__name__)
 
 NOT_CONFIGURED = (
     "No provider is set up yet. Open Settings (Ctrl+,) to enter an API key or the address "
@@ -174,9 +177,9 @@ class ChatController(QObject):
             return False
 
         def edit(service: ChatService) -> UserMessageSaved:
-            from desktop_agent.store import versions
+            from desktop_agent.services import messages
 
-            return UserMessageSaved(versions.edit_user_message(message_id, text))
+            return UserMessageSaved(messages.edit_user_message(message_id, text))
 
         self._start_reply(session_id, self._reply_job(session_id, edit))
         return True
@@ -196,7 +199,7 @@ class ChatController(QObject):
     def give_feedback(self, message_id: int, rating: int, tags: Sequence[str] = ()) -> None:
         """Quick (a few small commits), so it runs here; learning happens in the service."""
         from desktop_agent.services.learning import give_feedback
-        from desktop_agent.store.messages import get_message
+        from desktop_agent.services.messages import get_message
 
         try:
             _record, events = give_feedback(
@@ -219,16 +222,16 @@ class ChatController(QObject):
 
     def switch_version(self, message_id: int, step: int) -> bool:
         """Show the previous (-1) or next (+1) version of a message; False at either end."""
-        from desktop_agent.store import versions
+        from desktop_agent.services import messages
 
-        siblings = versions.versions_of(message_id)
+        siblings = messages.versions_of(message_id)
         ids = [m.id for m in siblings]
         if message_id not in ids:
             return False
         target = ids.index(message_id) + step
         if not 0 <= target < len(ids):
             return False
-        branch = versions.switch_version(ids[target])
+        branch = messages.switch_version(ids[target])
         self._model.replace_tail(branch)
         self._events.sessionChanged.emit(siblings[0].session_id)
         return True
@@ -298,6 +301,8 @@ class ChatController(QObject):
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
+        if outcome.error is not None:
+            log.warning("reply %s ended with an error: %r", outcome.message.id, outcome.error)
         if outcome.error is not None and session_id != self._model.session_id:
             # The user moved to another conversation: Retry there would regenerate this
             # reply from the wrong history, so only say what happened.

@@ -18,23 +18,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_controller import ChatController
 from desktop_agent.ui.chat_view import ChatView
 from desktop_agent.ui.errors import ErrorKind
-from desktop_agent.ui.formatting import feedback_tags, tag_label
 from desktop_agent.ui.markdown import code_blocks
 from desktop_agent.ui.message_actions import MessageAction
+from desktop_agent.ui.message_menus import code_blocks_menu, feedback_menu, message_context_menu
 from desktop_agent.ui.message_model import MessageListModel
-from desktop_agent.ui.message_viewer import MessageViewer
 from desktop_agent.ui.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import MessageRecord, SessionRecord
     from desktop_agent.ui.events import StoreEvents
+    from desktop_agent.ui.message_viewer import MessageViewer
 
 
 class ChatPane(QWidget):
@@ -192,7 +192,7 @@ class ChatPane(QWidget):
             return
         position = None
         if at_message is not None:
-            from desktop_agent.store.messages import get_message
+            from desktop_agent.services.messages import get_message
 
             message = get_message(at_message)
             position = message.seq if message.active else None
@@ -387,47 +387,23 @@ class ChatPane(QWidget):
 
     def view_message(self, record: MessageRecord) -> MessageViewer:
         """Open the message on its own, where any part of it can be selected."""
+        from desktop_agent.ui.message_viewer import MessageViewer
+
         viewer = MessageViewer(record, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.show()
         return viewer
 
     def feedback_menu(self, record: MessageRecord, menu: QMenu | None = None) -> QMenu:
-        """Thumbs down with a reason: each tag teaches the agent something specific."""
-        if menu is None:
-            menu = QMenu(self)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.setObjectName("feedbackMenu")
-        current = set(record.feedback.tags) if record.feedback else set()
-        header = menu.addAction(self.tr("What was wrong?"))
-        header.setEnabled(False)
-        for tag in feedback_tags():
-            action = menu.addAction(tag_label(tag))
-            action.setCheckable(True)
-            action.setChecked(tag in current)
-            action.triggered.connect(
-                lambda _checked=False, t=tag: self.controller.give_feedback(record.id, -1, [t])
-            )
-        menu.addSeparator()
-        plain = menu.addAction(self.tr("Just not good (no reason)"))
-        plain.triggered.connect(lambda: self.controller.give_feedback(record.id, -1))
-        return menu
+        return feedback_menu(self, record, self.controller.give_feedback, menu)
 
     def _copy_code(self, record: MessageRecord, where: QPoint) -> None:
         blocks = code_blocks(record.content)
         if len(blocks) == 1:
             QGuiApplication.clipboard().setText(blocks[0])
-            self.controller.notice.emit("Code copied.")
-            return
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for number, block in enumerate(blocks, 1):
-            first = next((ln.strip() for ln in block.splitlines() if ln.strip()), "")
-            action = menu.addAction(f"Block {number}: {first[:48]}")
-            action.triggered.connect(
-                lambda _checked=False, b=block: QGuiApplication.clipboard().setText(b)
-            )
-        menu.popup(where)
+            self.controller.notice.emit(self.tr("Code copied."))
+        else:
+            code_blocks_menu(self, blocks).popup(where)
 
     def start_edit(self, record: MessageRecord) -> None:
         """Edit-and-resend: the earlier version and its replies stay switchable."""
@@ -452,28 +428,12 @@ class ChatPane(QWidget):
             return
         record = self.model.record(index.row())
         where = self.view.viewport().mapToGlobal(pos)
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        entries = [
-            (MessageAction.COPY, self.tr("Copy Message")),
-            (MessageAction.SELECT, self.tr("Select Text…")),
-        ]
-        if code_blocks(record.content):
-            entries.append((MessageAction.COPY_CODE, self.tr("Copy Code")))
-        if record.role == "assistant":
-            entries += [
-                (MessageAction.FEEDBACK_UP, self.tr("Good Reply")),
-                (MessageAction.REGENERATE, self.tr("Regenerate")),
-            ]
-        elif record.role == "user":
-            entries.append((MessageAction.EDIT, self.tr("Edit and Resend")))
-        for action, label in entries:
-            item = menu.addAction(label)
-            item.triggered.connect(
-                lambda _c=False, a=action: self._on_message_action(record.id, a, where)
-            )
-        if record.role == "assistant":
-            self.feedback_menu(record, menu.addMenu(self.tr("Bad Reply")))
+        menu = message_context_menu(
+            self,
+            record,
+            lambda action: self._on_message_action(record.id, action, where),
+            self.controller.give_feedback,
+        )
         menu.popup(where)
 
     @Slot(str)

@@ -12,13 +12,14 @@ class StoreEvents(QObject):
 
     Signals:
         sessionChanged(str): a session's messages, title, goal or activity changed.
-        sessionsChanged(): sessions were added, trashed, restored or deleted.
+        sessionsChanged(): sessions were added in bulk (an import); lists reload.
         weightsChanged(str): a session's weights moved ("" when only agent or user
             baselines changed, which every open session may inherit).
         agentsChanged(): agents or user profiles were added, edited or deleted.
         snapshotsChanged(): snapshots were saved, imported, validated or deleted.
         experimentsChanged(): experiments were created, stopped or deleted.
-        storeHealthChanged(bool): the store's integrity check ended (False: damaged).
+        storeHealthChanged(bool, str): the store's integrity check ended; False with
+            what is damaged (the store then refuses writes).
     """
 
     sessionChanged = Signal(str)
@@ -27,4 +28,4 @@ class StoreEvents(QObject):
     agentsChanged = Signal()
     snapshotsChanged = Signal()
     experimentsChanged = Signal()
-    storeHealthChanged = Signal(bool)
+    storeHealthChanged = Signal(bool, str)

@@ -114,7 +114,7 @@ def run_gui(data_dir: str | None, *, smoke: bool) -> int:
     app = create_application()
     from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.app_context import open_app
-    from desktop_agent.store.db import StoreError
+    from desktop_agent.store.errors import StoreError
 
     try:
         # The integrity check after an unclean exit waits until the window has painted.

@@ -14,8 +14,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLay
 from desktop_agent import APP_NAME
 from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.services.sessions import start_session
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
@@ -23,10 +22,9 @@ from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.import_export import ImportExport
 from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
-from desktop_agent.ui.weights.files import is_snapshot_file
+from desktop_agent.ui.store_check import StoreCheck
 from desktop_agent.ui.weights.menu import WeightsMenu
-from desktop_agent.ui.window_state import read_ui_state, to_bytes, to_text
-from desktop_agent.ui.worker import Worker, worker_pool
+from desktop_agent.ui.window_state import capture_layout, read_ui_state, restore_layout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,6 +101,7 @@ class MainWindow(QMainWindow):
 
         self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
+        self.store_check = StoreCheck(context, self.events, self)
         self.import_export = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
@@ -221,28 +220,14 @@ class MainWindow(QMainWindow):
         self.profiles.problem.connect(self.say)
         self.weights_menu.notice.connect(self.say)
         self.events.storeHealthChanged.connect(self._on_store_health)
+        self.read_only_bar.actionRequested.connect(self.store_check.repair)
+        self.store_check.repairFinished.connect(self.read_only_bar.show_message)
 
     @Slot()
     def _after_first_paint(self) -> None:
         """What the first paint did not need: the weights panel, the deferred store check."""
         self._build_weight_panel()
-        self.start_store_check()
-
-    def start_store_check(self) -> None:
-        """After an unclean exit the store's integrity check runs here, off the UI thread;
-        only a failure changes anything (the window turns read-only and says why)."""
-        if not self.context.check_owed or worker_pool().busy(self.context):
-            return
-        context = self.context
-        worker = Worker(lambda _worker: context.verify_store(), "store-check")
-        worker.returned.connect(lambda _result: self.events.storeHealthChanged.emit(True))
-        worker.errored.connect(self._on_store_check_failed)
-        worker_pool().start(worker, owner=context)
-
-    @Slot(object)
-    def _on_store_check_failed(self, exc: BaseException) -> None:
-        self.context.refuse_writes()
-        self.show_store_damage(str(exc))
+        self.store_check.start()
 
     @property
     def right_panel(self) -> WeightPanel:
@@ -286,6 +271,8 @@ class MainWindow(QMainWindow):
         arm, if one runs), chosen in the toolbar's profile switcher."""
         agent, user = self.profiles.current()
         try:
+            from desktop_agent.services.sessions import start_session  # not needed to paint
+
             record = start_session(agent=agent, user=user)
         except (InvalidInputError, NotFoundError) as exc:
             self.say(str(exc))
@@ -398,38 +385,25 @@ class MainWindow(QMainWindow):
 
     # -- the store's health (the integrity check deferred past the first paint)
 
-    @Slot(bool)
-    def _on_store_health(self, healthy: bool) -> None:
+    @Slot(bool, str)
+    def _on_store_health(self, healthy: bool, problem: str) -> None:
         if healthy:
+            if problem:  # sound, but some stored text is shown with replacement characters
+                self.statusBar().showMessage(problem)
             return
-        # Reading stays possible (to copy text out); every write is refused by the store.
-        for widget in (
-            self.chat.composer,
-            self.chat.bottom,
-            self._weight_panel or self._panel_slot,
-        ):
+        self.read_only_bar.show_message(
+            self.tr("Read-only — nothing more will be written to this store. %s") % problem,
+            self.tr("Repair…"),
+        )
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
             widget.setEnabled(False)
         self.new_action.setEnabled(False)
-
-    def show_store_damage(self, message: str) -> None:
-        self.read_only_bar.show_message(
-            self.tr("Read-only — nothing more will be written to this store. %s") % message
-        )
-        self.events.storeHealthChanged.emit(False)
 
     # -- state
 
     def _restore_state(self) -> None:
         state = self.ui_state
-        geometry = to_bytes(state.geometry)
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        window_state = to_bytes(state.window_state)
-        if window_state is not None:
-            self.restoreState(window_state)
-        splitter = to_bytes(state.splitter)
-        if splitter is not None:
-            self.splitter.restoreState(splitter)
+        restore_layout(state, self, self.splitter)
         self.weights_action.setChecked(state.weights_panel)
         if state.last_session_id:
             try:
@@ -441,9 +415,7 @@ class MainWindow(QMainWindow):
 
     def save_state(self) -> None:
         state = self.ui_state
-        state.geometry = to_text(self.saveGeometry())
-        state.window_state = to_text(self.saveState())
-        state.splitter = to_text(self.splitter.saveState())
+        capture_layout(state, self, self.splitter)
         state.weights_panel = self.weights_action.isChecked()
         state.last_session_id = self.chat.session.id if self.chat.session is not None else ""
         self._save_ui_state()
@@ -486,8 +458,7 @@ def _dropped_snapshot_files(event: QDropEvent | QDragEnterEvent) -> list[str]:
     mime = event.mimeData()
     if not mime.hasUrls():
         return []
-    return [
-        url.toLocalFile()
-        for url in mime.urls()
-        if url.isLocalFile() and is_snapshot_file(url.toLocalFile())
-    ]
+    from desktop_agent.ui.weights.files import is_snapshot_file  # not needed to paint
+
+    paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+    return [path for path in paths if is_snapshot_file(path)]

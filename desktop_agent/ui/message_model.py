@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop_agent.store import messages
+from desktop_agent.services import messages
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import MessageRecord

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QComboBox, QInputDialog, QLabel, QToolBar, QWidget
 
-from desktop_agent.store import agents
+from desktop_agent.services import agents
 from desktop_agent.ui.weights.common import USER_ERRORS
 
 if TYPE_CHECKING:

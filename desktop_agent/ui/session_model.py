@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SessionRecord

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import agents, sessions
+from desktop_agent.services import agents, sessions
 from desktop_agent.ui import session_model
 from desktop_agent.ui.banner import UndoBar
 from desktop_agent.ui.search_model import SearchResultsModel
@@ -289,7 +289,7 @@ class SessionPanel(QWidget):
         record = self.current_record()
         if record is None or record.trashed:
             return
-        sessions.set_pinned(record.id, not record.pinned)
+        sessions.pin_session(record.id, not record.pinned)
         self.refresh(record.id)
 
     @Slot()
@@ -392,7 +392,7 @@ class SessionPanel(QWidget):
         serial = self._search_serial
 
         def job(worker: Worker) -> tuple[int, str, list[SearchHit]]:
-            from desktop_agent.store.search import search_messages
+            from desktop_agent.services.search import search_messages
 
             return serial, query, search_messages(query, limit=SEARCH_LIMIT)
 

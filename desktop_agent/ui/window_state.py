@@ -14,6 +14,8 @@ from desktop_agent.config.ui_state import UiState, load_ui_state, save_ui_state
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from PySide6.QtWidgets import QMainWindow, QSplitter
+
 log = logging.getLogger(__name__)
 
 LEGACY_WINDOW_FILE = "window.ini"
@@ -28,6 +30,25 @@ def to_bytes(text: str) -> QByteArray | None:
     if not text:
         return None
     return QByteArray.fromBase64(QByteArray(text.encode("ascii")))
+
+
+def restore_layout(state: UiState, window: QMainWindow, splitter: QSplitter) -> None:
+    """Geometry, toolbars and splitter as they were (each left alone if never saved)."""
+    geometry = to_bytes(state.geometry)
+    if geometry is not None:
+        window.restoreGeometry(geometry)
+    window_state = to_bytes(state.window_state)
+    if window_state is not None:
+        window.restoreState(window_state)
+    sizes = to_bytes(state.splitter)
+    if sizes is not None:
+        splitter.restoreState(sizes)
+
+
+def capture_layout(state: UiState, window: QMainWindow, splitter: QSplitter) -> None:
+    state.geometry = to_text(window.saveGeometry())
+    state.window_state = to_text(window.saveState())
+    state.splitter = to_text(splitter.saveState())
 
 
 def read_ui_state(data_dir: Path) -> UiState:

@@ -1,32 +1,22 @@
-"""`sessions import` of other apps' exports, in real subprocesses: report, --json, exits."""
+"""`sessions import` of other apps' exports through the CLI (tests/support/cli.py):
+report, --json, exits."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.export_fixtures import gpt_branched, gpt_linear, write_json, write_zip
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
 
 def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), *args],
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(data_dir, *args)
 
 
 def test_import_prints_a_report_and_reimport_is_unchanged(tmp_path: Path) -> None:
@@ -68,3 +58,33 @@ def test_nothing_importable_exits_3_and_names_the_formats(tmp_path: Path) -> Non
     assert result.returncode == 3
     assert "ChatGPT" in result.stderr
     assert "Open WebUI" in result.stderr
+
+
+def test_export_all_import_all_and_backups(tmp_path: Path) -> None:
+    data, other = tmp_path / "data", tmp_path / "other"
+    archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched()]})
+    assert _run(data, "sessions", "import", str(archive)).returncode == 0
+    everything = tmp_path / "all.dagent"
+    result = _run(data, "export-all", "-o", str(everything))
+    assert result.returncode == 0, result.stderr
+    restored = _run(other, "import-all", "--json", str(everything))
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["restored_exactly"] is True
+    listed = [s["id"] for s in json.loads(_run(other, "sessions", "list", "--json").stdout)]
+    original = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert listed == original
+
+    bad = _run(other, "import-all", str(archive))  # a zip is not an archive
+    assert bad.returncode == 3
+    assert "not a Desktop Agent archive" in bad.stderr
+
+    assert _run(data, "backup", "now").returncode == 0
+    backups = json.loads(_run(data, "backup", "list", "--json").stdout)
+    assert [b["kind"] for b in backups] == ["rolling"]
+    assert _run(data, "sessions", "delete", "--purge", original[0]).returncode == 0
+    restore = _run(data, "backup", "restore", backups[0]["name"])
+    assert restore.returncode == 0, restore.stderr
+    assert "saved as" in restore.stdout
+    after = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert after == original
+    assert _run(data, "backup", "restore", "no-such-backup").returncode == 3

@@ -1,4 +1,5 @@
-"""The fast indented JSON writer gives exactly what `json.dumps(indent=2)` gives."""
+"""The fast indented JSON writer gives exactly what `json.dumps(indent=2)` gives; the
+fast surrogate check of decode_json_file refuses what the full walk refused."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop_agent.domain.canonical import decode_json_file
+from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.json_text import dumps_indented
 
 _scalars = (
@@ -65,3 +68,29 @@ def test_what_the_fast_path_does_not_know_takes_the_standard_route() -> None:
     assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
     with pytest.raises(TypeError, match="not JSON serializable"):
         dumps_indented({"x": object()})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'["\\ud800"]',  # a lone high surrogate
+        b'{"k": "x\\uDFFFy"}',  # a lone low one, upper case
+        b'{"\\udbff": 1}',  # in a key
+        b'[{"deep": ["ok", "\\ud83d"]}]',  # half of a pair, nested
+    ],
+)
+def test_files_with_unpaired_surrogate_escapes_are_refused(raw: bytes) -> None:
+    with pytest.raises(InvalidInputError, match="unpaired surrogate"):
+        decode_json_file(raw, "file")
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        (b'["\\ud83d\\ude00"]', ["😀"]),  # a pair is a character
+        ('["é 😀 \\u00e9"]'.encode(), ["é 😀 é"]),
+        (b'["\\\\ud800"]', ["\\ud800"]),  # an escaped backslash, then text
+    ],
+)
+def test_everything_else_decodes(raw: bytes, value: object) -> None:
+    assert decode_json_file(raw, "file") == value

@@ -19,8 +19,9 @@ from desktop_agent.config.settings import PROVIDER_BUILTIN, Settings, effective_
 from desktop_agent.domain.compiler import AgentProfile, compile_request
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
 from desktop_agent.llm.builtin import BuiltinConfig, builtin_model, stop_builtin_models
-from desktop_agent.llm.builtin_client import BuiltinClient, builtin_client
+from desktop_agent.llm.builtin_client import BuiltinClient
 from desktop_agent.llm.errors import ProviderError
+from desktop_agent.services.builtin_model import builtin_client
 from desktop_agent.services.chat import ChatService, ReplyRun
 from desktop_agent.store import messages, sessions
 

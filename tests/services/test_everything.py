@@ -131,3 +131,17 @@ def test_backups_roll_and_restore_backs_up_first(store: Path, tmp_path: Path) ->
     assert sessions.get_session(session.id).title == "Before"
     with pytest.raises(InvalidInputError, match="no backup named"):
         backups.find_backup(data_dir, "nope")
+
+
+def test_restoring_over_the_open_store_reopens_it(store: Path, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data-dir"
+    session = sessions.create_session(title="Before")
+    made = backups.make_backup(store, data_dir, keep=2)
+    sessions.rename_session(session.id, "After")
+    with pytest.raises(InvalidInputError, match="no backup named"):
+        backups.restore_open_store(store, data_dir, "nope", keep=2)
+    assert sessions.get_session(session.id).title == "After"  # a wrong name changed nothing
+    saved = backups.restore_open_store(store, data_dir, made.name, keep=2)
+    assert saved.kind == "before-restore"
+    # The store is open again, with the backup's contents.
+    assert sessions.get_session(session.id).title == "Before"

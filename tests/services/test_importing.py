@@ -205,3 +205,34 @@ def test_claude_and_openwebui_imports(store: Path, tmp_path: Path) -> None:
     shown = messages.list_messages(_session_of("openwebui", "ow-1"))
     assert [m.content for m in shown] == ["Hi", "One"]
     assert shown[1].version_count == 2
+
+
+def test_ratings_go_through_learning_only_when_asked(store: Path, tmp_path: Path) -> None:
+    feedback = [{"conversation_id": "c1", "message_id": "c1-0-assistant", "rating": "thumbsDown"}]
+    archive = write_zip(
+        tmp_path / "a.zip",
+        {"conversations.json": [gpt_linear("c1", 1)], "message_feedback.json": feedback},
+    )
+    import_exports([archive])
+    session_id = _session_of("chatgpt", "c1")
+    reply = messages.list_messages(session_id)[-1]
+    assert reply.feedback is not None
+    assert reply.feedback.rating == -1
+    assert reply.feedback.created_at < 1_700_001_000  # the export's time: stored, not learned
+
+    other = write_zip(
+        tmp_path / "b.zip",
+        {
+            "conversations.json": [gpt_linear("c2", 1)],
+            "message_feedback.json": [
+                dict(feedback[0], conversation_id="c2", message_id="c2-0-assistant")
+            ],
+        },
+    )
+    import_exports([other], learn_from_ratings=True)
+    learned = messages.list_messages(_session_of("chatgpt", "c2"))[-1].feedback
+    assert learned is not None
+    assert learned.rating == -1
+    # Given again through the learning service (which moves weights as the rule says:
+    # an untagged thumbs down only decays toward the baseline).
+    assert learned.created_at > 1_700_001_000

@@ -42,7 +42,8 @@ def test_a_damaged_store_opens_read_only_and_says_why(qtbot: QtBot) -> None:
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.events.storeHealthChanged, timeout=TIMEOUT_MS) as health:
             window.show()
-        assert health.args == [False]
+        assert health.args[0] is False
+        assert "damaged" in health.args[1]
         assert window.read_only_bar.isVisible()
         assert "damaged" in window.read_only_bar.label.text()
         assert not window.chat.composer.isEnabled()
@@ -63,7 +64,7 @@ def test_a_sound_store_is_checked_and_stays_writable(qtbot: QtBot) -> None:
         qtbot.addWidget(window)
         with qtbot.waitSignal(window.events.storeHealthChanged, timeout=TIMEOUT_MS) as health:
             window.show()
-        assert health.args == [True]
+        assert health.args == [True, ""]
         assert not context.check_owed
         assert not window.read_only_bar.isVisible()
         assert window.new_session() is not None

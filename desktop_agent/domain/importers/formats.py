@@ -94,6 +94,36 @@ def parse_conversation(
     return openwebui.parse_conversation(raw)
 
 
+def ratings_by_conversation(ratings: Mapping[tuple[str, str], int]) -> dict[str, str]:
+    """Each conversation's ratings as one comparable string (part of its version)."""
+    grouped: dict[str, list[tuple[str, int]]] = {}
+    for (conversation, message), rating in ratings.items():
+        grouped.setdefault(conversation, []).append((message, rating))
+    return {c: repr(sorted(items)) for c, items in grouped.items()}
+
+
+def conversation_identity(
+    fmt: ExportFormat, raw: object, rated: Mapping[str, str] | None = None
+) -> tuple[str, str] | None:
+    """(source id, version) read cheaply, without building the tree: the version changes
+    whenever the other app changed the conversation (its last-change time and size) or
+    its ratings did, so an equal version on re-import means "unchanged"."""
+    if not isinstance(raw, dict):
+        return None
+    ident, _title = describe(raw)
+    if not ident:
+        return None
+    if fmt.app == chatgpt.APP:
+        stamp, size = raw.get("update_time"), len(raw.get("mapping") or ())
+        return ident, f"{stamp!r}:{size}:{(rated or {}).get(ident, '')}"
+    if fmt.app == claude.APP:
+        return ident, f"{raw.get('updated_at')!r}:{len(raw.get('chat_messages') or ())}"
+    chat = raw.get("chat") if isinstance(raw.get("chat"), dict) else {}
+    history = chat.get("history") if isinstance(chat, dict) else None
+    messages = history.get("messages") if isinstance(history, dict) else None
+    return ident, f"{raw.get('updated_at')!r}:{len(messages or ())}"
+
+
 def describe(raw: object) -> tuple[str, str]:
     """(id, title) of a conversation, as far as they can be read, for the skip report."""
     if not isinstance(raw, dict):

@@ -50,6 +50,7 @@ class ImportedConversation:
     messages: tuple[ImportedMessage, ...]  # every parent before its children
     current_key: str | None  # the last message of the branch shown in the other app
     instructions: str = ""
+    version: str = ""  # the export's last-change stamp (see formats.identity)
 
     def shown_keys(self) -> list[str]:
         """Keys of the shown branch, first message first."""

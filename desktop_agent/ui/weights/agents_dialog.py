@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import agents
+from desktop_agent.services import agents
 from desktop_agent.ui.weights import common
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from desktop_agent.domain.timestamps import to_iso
 from desktop_agent.services import experiments
-from desktop_agent.store.clock import to_iso
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import ExperimentRecord

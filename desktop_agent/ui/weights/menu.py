@@ -9,8 +9,6 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
-from desktop_agent.ui.weights.files import FILE_FILTER
-
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -94,6 +92,7 @@ class WeightsMenu(QObject):
 
         dialog = ExperimentsDialog(self._context, self._window)
         dialog.agentChanged.connect(self._events.agentsChanged)  # a promoted baseline
+        dialog.experimentsChanged.connect(self._events.experimentsChanged)
         self._show(dialog)
         return dialog
 
@@ -123,6 +122,8 @@ class WeightsMenu(QObject):
 
     @Slot()
     def choose_import(self) -> None:
+        from desktop_agent.ui.weights.files import FILE_FILTER
+
         path, _filter = QFileDialog.getOpenFileName(
             self._window, self.tr("Import Snapshot"), "", FILE_FILTER
         )

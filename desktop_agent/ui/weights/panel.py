@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.domain.causes import MANUAL, RESET, Cause
 from desktop_agent.domain.compiler import CompiledRequest, compile_request
-from desktop_agent.store import agents, sessions
-from desktop_agent.store.weights import (
+from desktop_agent.services import agents, sessions
+from desktop_agent.services.weights import (
     Owner,
     current_weights,
     list_weight_events,
@@ -44,10 +45,6 @@ if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import AgentRecord, SessionRecord, WeightEventRecord
 
-MANUAL_CAUSE = "manual"
-RESET_CAUSE = "reset"
-LEARNED_PREFIXES = ("feedback:", "cue:", "reinforce", "decay")
-
 
 def _minus(delta: float) -> str:
     return f"{'−' if delta < 0 else '+'}{abs(delta):.2f}"
@@ -57,10 +54,10 @@ def learning_notes(events: Sequence[WeightEventRecord]) -> dict[str, str]:
     """'verbosity −0.06: too_long' per weight that learning moved in `events`."""
     moved: dict[str, tuple[float, float, list[str]]] = {}
     for event in events:
-        if not event.cause.startswith(LEARNED_PREFIXES):
+        cause = Cause(event.cause)
+        if not cause.learned:
             continue
-        kind, _, tag = event.cause.partition(":")
-        reason = {"feedback": tag, "cue": f"{tag} (from your message)"}.get(kind, kind)
+        reason = cause.reason
         first, _last, reasons = moved.get(event.weight, (event.old, event.new, []))
         if reason not in reasons:
             reasons.append(reason)
@@ -362,14 +359,14 @@ class WeightPanel(QWidget):
         if self.session is None:
             return
         values = dict(self.editor.values() if weights is None else weights)
-        self._store(lambda: set_weights(self._owner(), values, cause=MANUAL_CAUSE), "Saved.")
+        self._store(lambda: set_weights(self._owner(), values, cause=MANUAL), "Saved.")
 
     def reset_to_baseline(self) -> None:
         if self.agent is None:
             return
         baseline = dict(self.agent.baseline)
         self._store(
-            lambda: set_weights(self._owner(), baseline, cause=RESET_CAUSE),
+            lambda: set_weights(self._owner(), baseline, cause=RESET),
             "Reset to the baseline.",
         )
 
@@ -411,7 +408,7 @@ class WeightPanel(QWidget):
         assert self.session is not None
         self.error.clear_error()
         try:
-            set_weights(owner, self.session.weights, cause=f"session:{self.session.id}")
+            set_weights(owner, self.session.weights, cause=Cause.session(self.session.id))
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             return

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.domain.weights import WEIGHT_NAMES
+from desktop_agent.services import agents
 from desktop_agent.services import snapshots as snapshot_service
-from desktop_agent.store import agents
-from desktop_agent.store.weights import Owner
+from desktop_agent.services.weights import Owner
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel, confirm, verdict_html
 from desktop_agent.ui.weights.report_html import changes_html, request_diff_html, validation_html
 
@@ -182,7 +182,7 @@ class DiffDialog(QDialog):
         request.setObjectName("requestDiff")
         request.setHtml(
             "<p><b>What changes in the request from A to B</b></p>"
-            + request_diff_html(self.diff["request_diff"])
+            + request_diff_html(self.diff.request_diff)
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

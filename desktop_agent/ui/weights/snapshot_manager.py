@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.config.atomic import write_atomically
+from desktop_agent.domain.timestamps import to_iso
+from desktop_agent.services import sessions, whatif
 from desktop_agent.services import snapshots as snapshot_service
-from desktop_agent.services import whatif
-from desktop_agent.store import sessions
-from desktop_agent.store.clock import to_iso
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.files import FILE_FILTER, SNAPSHOT_SUFFIX, read_snapshot_file
@@ -45,8 +44,8 @@ from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
+    from desktop_agent.services.weights import Owner
     from desktop_agent.store.records import SessionRecord, SnapshotRecord
-    from desktop_agent.store.weights import Owner
 
 
 class SnapshotsDialog(QDialog):

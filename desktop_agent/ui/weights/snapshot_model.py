@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from desktop_agent.domain.timestamps import to_iso
+from desktop_agent.services import snapshots as snapshot_store
 from desktop_agent.services.snapshots import stored_verdict
-from desktop_agent.store import snapshots as snapshot_store
-from desktop_agent.store.clock import to_iso
 from desktop_agent.ui.weights.common import VERDICT_COLOURS, VERDICT_LABELS
 
 if TYPE_CHECKING:

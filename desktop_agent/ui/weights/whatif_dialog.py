@@ -5,7 +5,7 @@ Nothing in the session changes."""
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.services import whatif
-from desktop_agent.store import sessions
+from desktop_agent.domain.whatif import ReplayedTurn
+from desktop_agent.services import sessions, whatif
 from desktop_agent.ui.weights.common import ErrorLabel
 from desktop_agent.ui.weights.report_html import changes_html, predictions_html, request_diff_html
 from desktop_agent.ui.worker import Worker, worker_pool
@@ -32,6 +32,7 @@ from desktop_agent.ui.worker import Worker, worker_pool
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from desktop_agent.domain.whatif import WhatIfReport
     from desktop_agent.services.app_context import AppContext
 
 DEFAULT_REPLAY_TURNS = 3
@@ -61,13 +62,11 @@ class WhatIfDialog(QDialog):
         self.context = context
         self.session_id = session_id
         self.candidate = dict(candidate)
-        self.replay: list[dict[str, object]] = []
+        self.replay: list[ReplayedTurn] = []
         session = sessions.get_session(session_id)
         service = context.chat_service()
         try:
-            self.outcome: dict[str, Any] = whatif.whatif_session(
-                self.candidate, session_id, service
-            )
+            self.outcome: WhatIfReport = whatif.whatif_session(self.candidate, session_id, service)
         finally:
             service.close()
 
@@ -81,11 +80,11 @@ class WhatIfDialog(QDialog):
         self.summary.setObjectName("whatIfSummary")
         self.summary.setHtml(
             "<p><b>Weight changes</b></p>"
-            + changes_html(self.outcome["changes"])
+            + changes_html(self.outcome.changes)
             + "<p><b>Request changes</b></p>"
-            + request_diff_html(self.outcome["request_diff"])
+            + request_diff_html(self.outcome.request_diff)
             + "<p><b>Predicted from this conversation's feedback</b></p>"
-            + predictions_html(self.outcome["predicted"])
+            + predictions_html(self.outcome.predicted)
         )
         self.turns = QSpinBox()
         self.turns.setRange(1, 20)
@@ -127,7 +126,7 @@ class WhatIfDialog(QDialog):
         turns, candidate, session_id = self.turns.value(), dict(self.candidate), self.session_id
         context = self.context
 
-        def job(worker: Worker) -> list[dict[str, object]]:
+        def job(worker: Worker) -> list[ReplayedTurn]:
             service = context.chat_service()
             worker.on_cancel(service.close)
             try:
@@ -147,9 +146,10 @@ class WhatIfDialog(QDialog):
         assert isinstance(rows, list)
         self.replay = rows
         self.table.setRowCount(len(rows))
-        for row, item in enumerate(rows):
-            for column, key in enumerate(("user", "original", "candidate")):
-                cell = QTableWidgetItem(str(item[key]))
+        for row, turn in enumerate(rows):
+            assert isinstance(turn, ReplayedTurn)
+            for column, text in enumerate((turn.user, turn.original, turn.candidate)):
+                cell = QTableWidgetItem(text)
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 self.table.setItem(row, column, cell)
         self.table.resizeRowsToContents()

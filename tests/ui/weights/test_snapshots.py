@@ -13,6 +13,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
+from desktop_agent.domain.whatif import WeightShift
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import snapshots as snapshot_store
@@ -97,7 +98,7 @@ def test_diff_highlights_changed_weights(qtbot: QtBot, context: AppContext) -> N
     assert not unchanged.font().bold()
     assert changed.background().style() != Qt.BrushStyle.NoBrush
     assert unchanged.background().style() == Qt.BrushStyle.NoBrush
-    assert diff.diff["changes"] == [{"weight": "verbosity", "from": 0.2, "to": 0.8}]
+    assert diff.diff.changes == (WeightShift("verbosity", 0.2, 0.8),)
 
 
 def test_importing_a_good_file_previews_then_stores(
@@ -165,7 +166,7 @@ def test_whatif_with_live_replay_leaves_the_session_untouched(
     before = dump(context.database_path)
     whatif = WhatIfDialog(context, session_id, candidate, "terse")
     qtbot.addWidget(whatif)
-    assert whatif.outcome["changes"] == [{"weight": "verbosity", "from": 0.5, "to": 0.1}]
+    assert whatif.outcome.changes == (WeightShift("verbosity", 0.5, 0.1),)
     assert "Predicted" in whatif.summary.toPlainText()
     whatif.turns.setValue(2)
     with qtbot.waitSignal(whatif.replayFinished, timeout=10_000):
@@ -184,7 +185,7 @@ def test_whatif_from_a_file(qtbot: QtBot, dialog: SnapshotsDialog, tmp_path: Pat
     path.write_text(json.dumps({"initiative": 0.9}))
     whatif = dialog.whatif_file(path)
     assert whatif is not None
-    assert whatif.outcome["changes"] == [{"weight": "initiative", "from": 0.5, "to": 0.9}]
+    assert whatif.outcome.changes == (WeightShift("initiative", 0.5, 0.9),)
     whatif.reject()
     bad = tmp_path / "b.weights.json"
     bad.write_text("[]")
