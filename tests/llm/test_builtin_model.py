@@ -12,6 +12,7 @@ import sys
 import textwrap
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -157,11 +158,9 @@ def test_a_hung_model_is_stopped_and_the_next_send_restarts_it(store: object) ->
 
 
 def test_a_bad_model_file_fails_the_reply_with_its_name_and_keeps_the_message(
-    store: object, tmp_path: object
+    store: object, tmp_path: Path
 ) -> None:
-    from pathlib import Path
-
-    bad = Path(str(tmp_path)) / "weights.gguf"
+    bad = tmp_path / "weights.gguf"
     bad.write_text("not a model")
     settings = Settings()
     settings.provider.kind = PROVIDER_BUILTIN
@@ -179,7 +178,7 @@ def test_a_bad_model_file_fails_the_reply_with_its_name_and_keeps_the_message(
     assert messages.conversation(session.id)[0].content == "hello?"
 
 
-def test_the_model_process_ends_when_the_app_is_killed(tmp_path: object) -> None:
+def test_the_model_process_ends_when_the_app_is_killed() -> None:
     # A stand-in app: starts the model, prints its pid, then waits to be killed.
     script = textwrap.dedent(
         """
