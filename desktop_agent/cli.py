@@ -34,6 +34,7 @@ COMMAND_NAMES = frozenset(
         "agents",
         "users",
         "config",
+        "store",
     }
 )
 
@@ -52,6 +53,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         "(default: $DESKTOP_AGENT_DATA_DIR, else the platform's user data dir)",
     )
     parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="use the PostgreSQL team store postgresql://ROLE@HOST:PORT/DB instead of the "
+        "data dir's SQLite file (default: $DESKTOP_AGENT_STORE_URL)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="open the main window, let it paint, exit 0"
     )
     parser.add_argument(
@@ -67,7 +74,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, weights
+    from desktop_agent.commands import agents, chat, config, sessions, snapshots, store, weights
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -77,6 +84,7 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     snapshots.register(commands, _owner_options)
     agents.register(commands)
     config.register(commands)
+    store.register(commands)
     return parser
 
 
@@ -92,7 +100,7 @@ def _names_a_command(argv: Sequence[str]) -> bool:
             return True
         if arg.startswith("-"):
             continue
-        if index > 0 and args[index - 1] == "--data-dir":
+        if index > 0 and args[index - 1] in ("--data-dir", "--store"):
             continue
         return True
     return False
@@ -108,6 +116,8 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
+    if args.store:  # read by open_app, in this process (CLI or window) only
+        os.environ["DESKTOP_AGENT_STORE_URL"] = args.store
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))
     if args.command is None:

@@ -19,7 +19,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     target.add_argument("--new", action="store_true", help="start a new session")
     target.add_argument("--session", metavar="ID", help="continue a session (id or prefix)")
     parser.add_argument("--agent", metavar="NAME", help="agent for --new (default: assistant)")
-    parser.add_argument("--user", metavar="HANDLE", help="user for --new (default: local)")
+    parser.add_argument(
+        "--user",
+        metavar="HANDLE",
+        help="user for --new (default: local; on a team store, your role)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument("message", metavar="MESSAGE", help="what to say ('-' reads stdin)")
     parser.set_defaults(handler=_chat)
@@ -30,13 +34,14 @@ def _chat(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.chat import ReplyRun
     from desktop_agent.services.sessions import start_session
-    from desktop_agent.store import sessions
+    from desktop_agent.store import agents, sessions
 
     text = sys.stdin.read() if args.message == "-" else args.message
     if not text.strip():  # refused before --new creates a session that would stay empty
         raise InvalidInputError("the message is empty")
     if args.new:
-        session_id = start_session(agent=args.agent or "assistant", user=args.user or "local").id
+        user = args.user or agents.default_user()
+        session_id = start_session(agent=args.agent or "assistant", user=user).id
     else:
         session_id = sessions.resolve_session_id(args.session)
         if args.agent or args.user:

@@ -1,4 +1,7 @@
-"""The one deferred SQLite database, opened with pragmas, checked and migrated at start-up."""
+"""The data dir's SQLite database, opened with pragmas, checked and migrated at start-up.
+
+`database` is the store's one database proxy (store.engine): bound here to SQLite, or to
+a PostgreSQL team store by store.team."""
 
 from __future__ import annotations
 
@@ -8,18 +11,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from peewee import DatabaseError, SqliteDatabase
+from peewee import DatabaseError
 
+from desktop_agent.store.engine import bind, database, is_postgres, sqlite_database
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-# One connection per thread (peewee's default); workers wrap their work in
-# `database.connection_context()`. Transactions begin IMMEDIATE: a deferred one that
-# reads and then writes fails at once ("database is locked", no busy wait) when another
-# connection committed in between; taking the write lock up front makes it wait instead.
-database = SqliteDatabase(None, lock_type="IMMEDIATE")
+__all__ = ["database"]
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -98,6 +98,7 @@ def open_database(
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
     """
+    bind(sqlite_database)
     if not database.is_closed():
         database.close()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,7 @@ def open_database(
     if existed:
         _refuse_non_sqlite(path)
     unclean = _claim(path)
-    database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    sqlite_database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
@@ -179,13 +180,13 @@ def _migrate(
     with database.atomic():
         for version, step in migrations:
             if version > current:
-                step(database)
+                step(sqlite_database)
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
-    if database.database:
+    if not is_postgres() and database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():
         database.close()
