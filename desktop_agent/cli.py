@@ -4,9 +4,12 @@ opens the window. Every command runs the same services the GUI uses."""
 from __future__ import annotations
 
 import argparse
+import functools
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, cast
 
 from desktop_agent import __version__
 from desktop_agent.commands import EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, CommandFailed
@@ -21,22 +24,67 @@ def _owner_options(parser: argparse.ArgumentParser, *, required: bool = True) ->
     parser.add_argument("--user", metavar="HANDLE", help="with --agent: that user's learned state")
 
 
-# Every subcommand's name: without one of these on the command line the window opens,
-# and the subcommands' parsers (and the modules behind them) need not be built first.
-COMMAND_NAMES = frozenset(
-    {
-        "chat",
-        "sessions",
-        "feedback",
-        "weights",
-        "snapshot",
-        "experiment",
-        "agents",
-        "users",
-        "config",
-        "store",
-    }
+# Each command word as `desktop-agent --help` lists it, and the module in commands/ that
+# declares its arguments and handlers. A module is imported only when its word is used:
+# importing them all cost 82-137 ms, most of a `sessions search` (tests/cli/test_parser.py
+# checks every help text against the modules' own declarations).
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("chat", "send a message and print the reply", "chat"),
+    ("sessions", "list, show, search, export, import, delete", "sessions"),
+    ("feedback", "rate a reply; the session learns from it", "weights"),
+    ("weights", "show or set behaviour weights", "weights"),
+    ("snapshot", "save, validate, compare, apply, move snapshots", "snapshots"),
+    ("experiment", "A/B test two snapshots across users", "experiments"),
+    ("agents", "list, create, edit and delete agents", "agents"),
+    ("users", "local user profiles", "agents"),
+    ("config", "show or change settings and the API key", "config"),
+    ("export-all", "every session, agent, learned weights, snapshot, experiment", "archive"),
+    ("import-all", "restore an export-all archive, or merge it without overwriting", "archive"),
+    ("backup", "list or restore automatic backups", "backups"),
+    ("store", "create or upgrade a PostgreSQL team store", "store"),
 )
+_TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A command's parser that declares its arguments (importing its module) the first
+    time the command line reaches it; nested parsers get `load = None` and parse as usual."""
+
+    load: Callable[[], None] | None = None
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        if self.load is not None:
+            load, self.load = self.load, None
+            load()
+        return super().parse_known_args(args, namespace)
+
+
+class _Declared:
+    """Stands in for the subparsers action while a command module registers: hands back
+    the parser already declared for a word instead of adding a second one."""
+
+    def __init__(self, action: argparse._SubParsersAction[Any]) -> None:
+        self._action = action
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        parser = self._action.choices[name]
+        if isinstance(parser, _CommandParser):
+            parser.load = None  # a module declaring two words (weights: feedback too)
+        kwargs.pop("help", None)  # already shown from COMMANDS
+        for key, value in kwargs.items():
+            setattr(parser, key, value)
+        return parser
+
+
+def _register(module: str, action: argparse._SubParsersAction[Any]) -> None:
+    commands = importlib.import_module(f"desktop_agent.commands.{module}")
+    into = cast("argparse._SubParsersAction[argparse.ArgumentParser]", _Declared(action))
+    if module in _TAKES_OWNER_OPTIONS:
+        commands.register(into, _owner_options)
+    else:
+        commands.register(into)
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
@@ -62,6 +110,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="open the main window, let it paint, exit 0"
     )
     parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log everything (DEBUG) to stderr as well as to the log file in the data dir",
+    )
+    parser.add_argument(
         "--install-desktop-entry",
         action="store_true",
         help="add Desktop Agent to this user's application menu (Linux)",
@@ -74,21 +128,26 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
     if not with_commands:
         parser.set_defaults(command=None)
         return parser
-    from desktop_agent.commands import agents, chat, config, sessions, snapshots, store, weights
-
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    chat.register(commands)
-    sessions.register(commands)
-    weights.register(commands, _owner_options)
-    snapshots.register(commands, _owner_options)
-    agents.register(commands)
-    config.register(commands)
-    store.register(commands)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
+    for word, help_line, module in COMMANDS:
+        command = commands.add_parser(word, help=help_line)
+        command.load = functools.partial(_register, module, commands)
     return parser
 
 
 OpenWindow = Callable[[str | None, bool], int]
+
+
+def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
+    from desktop_agent.config.log_setup import install_excepthooks, setup_logging
+    from desktop_agent.config.paths import resolve_data_dir
+
+    try:
+        directory = resolve_data_dir(data_dir)
+    except OSError:
+        directory = None
+    setup_logging(directory, verbose=verbose)
+    install_excepthooks()
 
 
 def _names_a_command(argv: Sequence[str]) -> bool:
@@ -118,6 +177,7 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
 
     if args.store:  # read by open_app, in this process (CLI or window) only
         os.environ["DESKTOP_AGENT_STORE_URL"] = args.store
+    _setup_logging(args.data_dir, verbose=bool(args.verbose))
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))
     if args.command is None:
@@ -143,10 +203,13 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - a bug: report it plainly, exit 1
+    except Exception as exc:
+        import logging
         import traceback
 
-        traceback.print_exc()
+        logging.getLogger("desktop_agent.cli").error("internal error", exc_info=exc)
+        if not args.verbose:  # --verbose already printed it, through the log
+            traceback.print_exc()
         print(f"desktop-agent: internal error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
 

@@ -118,13 +118,12 @@ def main() -> int:
     from desktop_agent.store import sessions
     from desktop_agent.ui.main_window import MainWindow
     from desktop_agent.ui.theme import apply_system_theme
-    from desktop_agent.ui.weights.integration import install
 
     apply_system_theme(app)
     context = open_app(data_dir)
     session_id = seed()
     window = MainWindow(context)
-    hooks = install(window, context, window.right_panel)
+    hooks = window.weights_menu
     window.resize(1500, 940)
     window.splitter.setSizes([280, 760, 460])
     window.show()
@@ -154,7 +153,7 @@ def main() -> int:
 
     snapshots = hooks.open_snapshots()
     save(snapshots, "snapshots")
-    from desktop_agent.ui.weights.snapshots_dialog import SnapshotsDialog
+    from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 
     assert isinstance(snapshots, SnapshotsDialog)
     save_dialog = snapshots.open_save()

@@ -6,8 +6,26 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Property tests: a quick pass while developing, the full search in CI (`.ci/run` runs
+# with CI=true). HYPOTHESIS_PROFILE=ci or =dev picks one explicitly. Tests that need more
+# than the default number of examples ask `tests.support.examples.examples` for theirs.
+settings.register_profile("ci", max_examples=100, print_blob=True)
+settings.register_profile("dev", max_examples=25)
+
+
+def _hypothesis_profile() -> str:
+    chosen = os.environ.get("HYPOTHESIS_PROFILE", "").strip()
+    if chosen:
+        return chosen
+    in_ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return "ci" if in_ci else "dev"
+
+
+settings.load_profile(_hypothesis_profile())
 
 pytest_plugins = ["tests.support.fixtures"]
 

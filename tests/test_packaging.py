@@ -38,6 +38,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "wheel",
             "-q",
             "--no-deps",
+            "--no-build-isolation",  # the dev extra has the backend [build-system] names
             "-w",
             str(out),
             str(REPO),

@@ -4,13 +4,10 @@ codes here, in one place."""
 from __future__ import annotations
 
 import functools
-import json
-import os
 import sys
-import tempfile
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop_agent.config.atomic import write_atomically as write_atomically  # re-exported
 from desktop_agent.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -41,8 +38,7 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
         from desktop_agent.llm.errors import ProviderError
         from desktop_agent.services.app_context import open_app
-        from desktop_agent.store.db import StoreError
-        from desktop_agent.store.errors import ConflictError, NotFoundError
+        from desktop_agent.store.errors import ConflictError, NotFoundError, StoreError
 
         try:
             app = open_app(args.data_dir)
@@ -80,24 +76,10 @@ def database_problem(exc: Exception) -> str:
 
 
 def print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    from desktop_agent.domain.json_text import dumps_indented  # json.dump(indent=2), faster
+
+    sys.stdout.write(dumps_indented(value) + "\n")
     sys.stdout.flush()
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename: a crash leaves no half file."""
-    directory = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_input_file(path: str, *, limit: int | None = None) -> bytes:

@@ -73,7 +73,7 @@ def _print(agent: AgentRecord, as_json: bool) -> None:
 
 @with_app
 def _list(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     rows = agents.list_agents()
     if args.json:
@@ -87,7 +87,7 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
 @with_app
 def _create(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.weights import DEFAULT_WEIGHTS, check_weights
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     baseline = check_weights(dict(parse_assignment(a) for a in args.baseline), DEFAULT_WEIGHTS)
     agent = agents.create_agent(
@@ -105,7 +105,7 @@ def _create(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _edit(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     agent = agents.update_agent(
         agents.get_agent(args.name, include_deleted=False).id,
@@ -122,7 +122,7 @@ def _edit(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _delete(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     agents.delete_agent(agents.get_agent(args.name, include_deleted=False).id)
     print(f"Deleted agent {args.name}; its sessions keep working.")
@@ -131,7 +131,7 @@ def _delete(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _users(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     users = agents.list_users()
     if args.json:

@@ -32,16 +32,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 @with_app
 def _chat(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.errors import InvalidInputError
+    from desktop_agent.services import sessions
     from desktop_agent.services.chat import ReplyRun
-    from desktop_agent.services.sessions import start_session
-    from desktop_agent.store import agents, sessions
 
     text = sys.stdin.read() if args.message == "-" else args.message
     if not text.strip():  # refused before --new creates a session that would stay empty
         raise InvalidInputError("the message is empty")
     if args.new:
-        user = args.user or agents.default_user()
-        session_id = start_session(agent=args.agent or "assistant", user=user).id
+        # No --user: `local`, or on a team store the member's own role.
+        session_id = sessions.start_session(agent=args.agent or "assistant", user=args.user).id
     else:
         session_id = sessions.resolve_session_id(args.session)
         if args.agent or args.user:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_agent.commands import EXIT_OK, print_json, with_app
 from desktop_agent.commands.weights import event_json
@@ -70,14 +70,15 @@ def _create(args: argparse.Namespace, app: AppContext) -> int:
 def _report(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import experiments
 
-    result: dict[str, Any] = experiments.report(args.name)
+    result = experiments.report(args.name)
     if args.json:
-        print_json(result)
+        print_json(result.to_json())
         return EXIT_OK
-    print(f"{result['name']} ({result['status']}), agent {result['agent']}")
-    for arm, stats in result["arms"].items():
+    experiment = result.experiment
+    print(f"{experiment.name} ({experiment.status}), agent {experiment.agent_name}")
+    for arm, stats in result.report.arms.items():
         print(f"  {arm_line(arm, stats)}")
-    print(f"  {verdict_line(result)}")
+    print(f"  {verdict_line(result.report)}")
     return EXIT_OK
 
 

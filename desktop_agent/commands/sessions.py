@@ -14,7 +14,7 @@ from desktop_agent.commands import (
     with_app,
     write_atomically,
 )
-from desktop_agent.store.clock import to_iso
+from desktop_agent.domain.timestamps import to_iso
 
 if TYPE_CHECKING:
     import argparse
@@ -50,9 +50,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("-o", "--output", metavar="FILE", help="default: standard output")
     p.set_defaults(handler=_export)
 
-    p = sub.add_parser("import", help="import session files; prints the new session ids")
+    p = sub.add_parser(
+        "import", help="import session files or ChatGPT, Claude.ai, Open WebUI exports"
+    )
     p.add_argument("files", metavar="FILE", nargs="+")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--learn-from-ratings",
+        action="store_true",
+        help="let the other app's thumbs move the imported sessions' weights",
+    )
     p.set_defaults(handler=_import)
 
     p = sub.add_parser("delete", help="move a session to the trash (undo: sessions restore)")
@@ -116,7 +123,7 @@ def message_json(m: MessageRecord) -> dict[str, Any]:
 
 @with_app
 def _list(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import sessions
+    from desktop_agent.services import sessions
 
     rows = sessions.list_sessions(limit=max(1, args.limit), trashed=args.trash)
     if args.json:
@@ -132,9 +139,9 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _show(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import messages, sessions
+    from desktop_agent.services import messages, sessions
 
-    session = sessions.get_session(sessions.resolve_session_id(args.id))
+    session = sessions.find_session(args.id)
     items = messages.list_messages(session.id)
     if args.json:
         print_json({**session_json(session), "messages": [message_json(m) for m in items]})
@@ -151,7 +158,7 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _search(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store.search import search_messages
+    from desktop_agent.services.search import search_messages
 
     hits = search_messages(args.query, limit=max(1, args.limit))
     if args.json:
@@ -178,8 +185,8 @@ def _search(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _export(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.services import sessions
     from desktop_agent.services.transfer import export_session
-    from desktop_agent.store import sessions
 
     data = export_session(sessions.resolve_session_id(args.id), args.format)
     if args.output:
@@ -194,7 +201,11 @@ def _export(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _import(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.commands.app_imports import import_app_exports, is_app_export
     from desktop_agent.services.transfer import SESSION_FILE_LIMIT, import_sessions
+
+    if any(is_app_export(name) for name in args.files):
+        return import_app_exports(args)
 
     files = [(name, read_input_file(name, limit=SESSION_FILE_LIMIT)) for name in args.files]
     imported = import_sessions(files)
@@ -218,7 +229,7 @@ def _import(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _delete(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import sessions
+    from desktop_agent.services import sessions
 
     session_id = sessions.resolve_session_id(args.id)
     if args.purge:
@@ -232,7 +243,7 @@ def _delete(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _restore(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import sessions
+    from desktop_agent.services import sessions
 
     session = sessions.restore_session(sessions.resolve_session_id(args.id))
     print(f"Restored session {session.id}: {session.title}")
@@ -241,7 +252,7 @@ def _restore(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _rename(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import sessions
+    from desktop_agent.services import sessions
 
     session = sessions.rename_session(sessions.resolve_session_id(args.id), args.title)
     print(f"{session.id}  {session.title}")
@@ -250,8 +261,8 @@ def _rename(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _pin(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store import sessions
+    from desktop_agent.services import sessions
 
-    session = sessions.set_pinned(sessions.resolve_session_id(args.id), not args.off)
+    session = sessions.pin_session(sessions.resolve_session_id(args.id), not args.off)
     print(f"{'Pinned' if session.pinned else 'Unpinned'} {session.id}: {session.title}")
     return EXIT_OK

@@ -14,12 +14,13 @@ from desktop_agent.commands import (
     write_atomically,
 )
 from desktop_agent.commands.weights import event_json, owner_label, resolve_owner
-from desktop_agent.store.clock import to_iso
+from desktop_agent.domain.timestamps import to_iso
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
 
+    from desktop_agent.domain.whatif import RequestDiff, WeightShift
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import SnapshotRecord
 
@@ -118,20 +119,20 @@ def _verdict(s: SnapshotRecord) -> str:
     return stored_verdict(s) or "-"
 
 
-def _print_changes(changes: list[dict[str, object]]) -> None:
+def _print_changes(changes: Sequence[WeightShift]) -> None:
     if not changes:
         print("No weight changes.")
     for change in changes:
-        print(f"  {change['weight']:<17} {change['from']:.3f} → {change['to']:.3f}")
+        print(f"  {change.weight:<17} {change.before:.3f} → {change.after:.3f}")
 
 
-def _print_request_diff(diff: dict[str, Any]) -> None:
-    for text in diff["directives"]["removed"]:
+def _print_request_diff(diff: RequestDiff) -> None:
+    for text in diff.removed:
         print(f"  - {text}")
-    for text in diff["directives"]["added"]:
+    for text in diff.added:
         print(f"  + {text}")
-    for name, change in diff["parameters"].items():
-        print(f"  {name}: {change['from']} → {change['to']}")
+    for name, change in diff.parameters.items():
+        print(f"  {name}: {change.before} → {change.after}")
 
 
 @with_app
@@ -166,7 +167,7 @@ def _save(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _list(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store.snapshots import list_snapshots
+    from desktop_agent.services.snapshots import list_snapshots
 
     records = list_snapshots(agent_name=args.agent)
     if args.json:
@@ -181,7 +182,7 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _show(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import resolve_snapshot
 
     s = resolve_snapshot(args.id)
     if args.json:
@@ -202,7 +203,7 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
 def _validate(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.calibration import METRIC_DEFINITIONS
     from desktop_agent.services import snapshots
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import resolve_snapshot
 
     record = resolve_snapshot(args.id)
     result = snapshots.validate_snapshot(
@@ -216,7 +217,7 @@ def _validate(args: argparse.Namespace, app: AppContext) -> int:
     print(f"{record.name}: {result.verdict}")
     for reason in result.report.reasons:
         print(f"  {reason}")
-    for name, value in result.report.metrics.items():
+    for name, value in result.report.metrics.to_json().items():
         shown = "-" if value is None else f"{value:.3f}" if isinstance(value, float) else value
         print(f"  {name:<17} {shown}")
     for note in result.notes:
@@ -226,8 +227,7 @@ def _validate(args: argparse.Namespace, app: AppContext) -> int:
 
 def _candidate(text: str, session_id: str) -> tuple[dict[str, float], dict[str, Any]]:
     """Weights from a snapshot (id, prefix or name) or, when `text` is a file, from it."""
-    from desktop_agent.services.snapshots import candidate_from_file
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import candidate_from_file, resolve_snapshot
 
     if Path(text).is_file():
         raw = read_input_file(text)
@@ -240,7 +240,7 @@ def _candidate(text: str, session_id: str) -> tuple[dict[str, float], dict[str, 
 def _whatif(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services import snapshots
-    from desktop_agent.store.sessions import resolve_session_id
+    from desktop_agent.services.sessions import resolve_session_id
 
     if args.replay < 0:
         raise InvalidInputError("--replay must be 0 or more")
@@ -255,29 +255,29 @@ def _whatif(args: argparse.Namespace, app: AppContext) -> int:
     finally:
         service.close()
     if args.json:
-        print_json({"candidate": source, **result, **({"replay": replay} if args.replay else {})})
+        replayed = {"replay": [turn.to_json() for turn in replay]} if args.replay else {}
+        print_json({"candidate": source, **result.to_json(), **replayed})
         return EXIT_OK
     print(f"What-if for session {session_id} (nothing is changed):")
-    _print_changes(result["changes"])
-    _print_request_diff(result["request_diff"])
-    predicted: dict[str, Any] = result["predicted"]
-    if predicted["rated_turns"]:
+    _print_changes(result.changes)
+    _print_request_diff(result.request_diff)
+    predicted = result.predicted
+    if predicted.rated_turns:
         print(
-            f"Approval now {predicted['current_approval']:.2f}; predicted "
-            f"{predicted['predicted_approval']:.2f} ({predicted['addressed']} complaints "
-            f"addressed, {predicted['worsened']} worsened, "
-            f"{predicted['upvotes_at_risk']} upvotes at risk)"
+            f"Approval now {predicted.current_approval:.2f}; predicted "
+            f"{predicted.predicted_approval:.2f} ({predicted.addressed} complaints "
+            f"addressed, {predicted.worsened} worsened, "
+            f"{predicted.upvotes_at_risk} upvotes at risk)"
         )
-    for item in replay:
-        print(f"\nuser: {item['user']}\n  original:  {item['original']}")
-        print(f"  candidate: {item['candidate']}")
+    for turn in replay:
+        print(f"\nuser: {turn.user}\n  original:  {turn.original}")
+        print(f"  candidate: {turn.candidate}")
     return EXIT_OK
 
 
 @with_app
 def _diff(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.services.snapshots import diff_snapshots
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import diff_snapshots, resolve_snapshot
 
     a, b = resolve_snapshot(args.id_a), resolve_snapshot(args.id_b)
     service = app.chat_service()
@@ -286,18 +286,17 @@ def _diff(args: argparse.Namespace, app: AppContext) -> int:
     finally:
         service.close()
     if args.json:
-        print_json({"a": snapshot_json(a), "b": snapshot_json(b), **result})
+        print_json({"a": snapshot_json(a), "b": snapshot_json(b), **result.to_json()})
         return EXIT_OK
     print(f"{a.name} ({a.id[:8]}) → {b.name} ({b.id[:8]})")
-    _print_changes(result["changes"])
-    _print_request_diff(result["request_diff"])
+    _print_changes(result.changes)
+    _print_request_diff(result.request_diff)
     return EXIT_OK
 
 
 @with_app
 def _apply(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.services.snapshots import apply_snapshot
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import apply_snapshot, resolve_snapshot
 
     record = resolve_snapshot(args.id)
     owner = resolve_owner(args)
@@ -321,8 +320,7 @@ def _apply(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _export(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.services.snapshots import export_snapshot
-    from desktop_agent.store.snapshots import resolve_snapshot
+    from desktop_agent.services.snapshots import export_snapshot, resolve_snapshot
 
     record = resolve_snapshot(args.id)
     write_atomically(Path(args.output), export_snapshot(record.id))
@@ -344,18 +342,7 @@ def _import(args: argparse.Namespace, app: AppContext) -> int:
     )
     data = result.snapshot
     if args.json:
-        print_json(
-            {
-                "id": data.id,
-                "name": data.name,
-                "agent": data.agent,
-                "weights": data.weights,
-                "dry_run": result.dry_run,
-                "changes": result.changes,
-                "validation": data.validation,
-                "notes": result.notes,
-            }
-        )
+        print_json(result.to_json())
         return EXIT_OK
     verb = "Would import" if result.dry_run else "Imported"
     print(f"{verb} snapshot {data.id} ({data.name!r}) for agent {data.agent!r}.")

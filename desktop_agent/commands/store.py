@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    parser = commands.add_parser("store", help="the PostgreSQL team store")
+    parser = commands.add_parser("store", help="create or upgrade a PostgreSQL team store")
     sub = parser.add_subparsers(dest="store_command", metavar="COMMAND")
     init = sub.add_parser(
         "init",
@@ -23,22 +23,19 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    from desktop_agent.config.secrets import store_password
     from desktop_agent.domain.errors import InvalidInputError
-    from desktop_agent.store import pg_schema
-    from desktop_agent.store.db import StoreError
-    from desktop_agent.store.team import init_team_store, parse_store_url
+    from desktop_agent.services.team_store import init_store
+    from desktop_agent.store.errors import StoreError
 
     try:
-        address = parse_store_url(args.url)
-        version = init_team_store(args.url, password=store_password(address.display))
+        ready = init_store(args.url)
     except InvalidInputError as exc:
         raise CommandFailed(str(exc), EXIT_INVALID) from exc
     except StoreError as exc:
         raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
-    print(f"The team store at {address.server} is ready (schema {version}).")
+    print(f"The team store at {ready.server} is ready (schema {ready.version}).")
     print(
         f"Each member connects as their own role (the role name is their user handle); "
-        f"give a role access with: GRANT {pg_schema.MEMBERS_ROLE} TO <role>;"
+        f"give a role access with: GRANT {ready.members_role} TO <role>;"
     )
     return EXIT_OK

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 from desktop_agent.commands import EXIT_OK, print_json, with_app
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.store.clock import to_iso
-from desktop_agent.store.weights import Owner
+from desktop_agent.domain.timestamps import to_iso
 
 if TYPE_CHECKING:
     import argparse
 
     from desktop_agent.services.app_context import AppContext
+    from desktop_agent.services.weights import Owner
     from desktop_agent.store.records import WeightEventRecord
 
 OwnerOptions = Callable[..., None]
@@ -63,20 +63,15 @@ def register(
 
 
 def resolve_owner(args: argparse.Namespace) -> Owner:
-    from desktop_agent.store import agents, sessions
+    from desktop_agent.services.weights import resolve_owner as owner_of
 
-    if args.session:
-        if args.user:
-            raise InvalidInputError("--user goes with --agent, not with --session")
-        return Owner.session(sessions.resolve_session_id(args.session))
-    agent = agents.get_agent(args.agent, include_deleted=False)
-    if args.user:
-        return Owner.user(agents.ensure_user(args.user).id, agent.id)
-    return Owner.agent(agent.id)
+    if args.session and args.user:
+        raise InvalidInputError("--user goes with --agent, not with --session")
+    return owner_of(session=args.session, agent=args.agent, user=args.user)
 
 
 def owner_label(owner: Owner) -> dict[str, Any]:
-    from desktop_agent.store import agents
+    from desktop_agent.services import agents
 
     label: dict[str, Any] = {"scope": owner.scope, "agent": agents.get_agent(owner.agent_id).name}
     if owner.session_id:
@@ -122,20 +117,14 @@ def _feedback(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-def _baseline(owner: Owner) -> dict[str, float]:
-    from desktop_agent.store import agents
-
-    return agents.get_agent(owner.agent_id).baseline
-
-
 @with_app
 def _show(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.domain.drift import drift
-    from desktop_agent.store.weights import current_weights
+    from desktop_agent.services.weights import baseline_of, current_weights
 
     owner = resolve_owner(args)
     weights = current_weights(owner)
-    baseline = _baseline(owner)
+    baseline = baseline_of(owner)
     if args.json:
         print_json(
             {
@@ -155,13 +144,14 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _set(args: argparse.Namespace, app: AppContext) -> int:
+    from desktop_agent.domain.causes import MANUAL
     from desktop_agent.domain.weights import parse_assignment
-    from desktop_agent.store.weights import current_weights, set_weights
+    from desktop_agent.services.weights import current_weights, set_weights
 
     owner = resolve_owner(args)
     # Every assignment is checked before anything is stored.
     values = dict(parse_assignment(text) for text in args.assignments)
-    events = set_weights(owner, values, cause="manual")
+    events = set_weights(owner, values, cause=MANUAL)
     if args.json:
         print_json(
             {
@@ -180,7 +170,7 @@ def _set(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _history(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store.weights import list_weight_events
+    from desktop_agent.services.weights import list_weight_events
 
     events = list_weight_events(resolve_owner(args))
     if args.json:
@@ -194,7 +184,7 @@ def _history(args: argparse.Namespace, app: AppContext) -> int:
 
 @with_app
 def _revert(args: argparse.Namespace, app: AppContext) -> int:
-    from desktop_agent.store.weights import revert_last_change
+    from desktop_agent.services.weights import revert_last_change
 
     events = revert_last_change(resolve_owner(args))
     if not events:

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from desktop_agent.config.atomic import write_atomically
 from desktop_agent.config.paths import settings_path
 from desktop_agent.domain.errors import InvalidInputError
 
@@ -58,12 +59,18 @@ class ValidationThresholds:
 
 
 @dataclass
+class BackupSettings:
+    keep: int = 7  # rolling copies of the store kept in the data dir's backups/ folder
+    every_hours: float = 24.0  # while the app runs, a copy when the newest is this old
+
+
+@dataclass
 class Settings:
     schema_version: int = SETTINGS_SCHEMA_VERSION
     provider: ProviderSettings = field(default_factory=ProviderSettings)
     learning: LearningSettings = field(default_factory=LearningSettings)
     validation: ValidationThresholds = field(default_factory=ValidationThresholds)
-    last_session_id: str = ""
+    backups: BackupSettings = field(default_factory=BackupSettings)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -85,6 +92,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "validation.min_agreement": (0.0, 1.0),
     "validation.max_instability": (0.0, 1.0),
     "validation.max_polarised": (0, 5),
+    "backups.keep": (1, 365),
+    "backups.every_hours": (1.0, 24.0 * 30),
 }
 
 
@@ -161,12 +170,8 @@ def save_settings(data_dir: Path, settings: Settings) -> None:
     """Write atomically: a crash mid-write leaves the previous file intact."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = settings_path(data_dir)
-    tmp = path.with_suffix(".json.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(settings.to_json(), fh, indent=2, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    text = json.dumps(settings.to_json(), indent=2, sort_keys=True)
+    write_atomically(path, text.encode("utf-8"))
 
 
 KeySource = Callable[[], "str | None"]
@@ -191,10 +196,12 @@ class EffectiveProvider:
 
     @cached_property
     def api_key(self) -> str | None:
-        if self.env_key:
-            return self.env_key
+        from desktop_agent.config.log_setup import register_secret
+
         source = self.stored_key
-        return source() if callable(source) else source
+        key = self.env_key or (source() if callable(source) else source)
+        register_secret(key)  # never in a log record from here on
+        return key
 
     @property
     def configured(self) -> bool:

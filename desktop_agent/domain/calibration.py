@@ -6,6 +6,7 @@ docs/validation.md carries both with worked examples.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -53,13 +54,40 @@ class RatedTurn:
 
 
 @dataclass(frozen=True)
+class ValidationMetrics:
+    """The figures behind a verdict, each defined in METRIC_DEFINITIONS (None: empty)."""
+
+    rated_turns: int
+    upvotes: int
+    downvotes: int
+    approval: float | None
+    approval_ci_low: float
+    approval_ci_high: float
+    tagged_feedback: int
+    agreement: float | None
+    drift: float
+    max_drift: float
+    polarised: int
+    stability: float | None
+    goal_progress: float | None
+
+    def to_json(self) -> dict[str, float | int | None]:
+        """Name -> value, in the documented order (stored with snapshots, printed by the CLI)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True)
 class ValidationReport:
     verdict: str  # "pass" | "warn" | "fail"
     reasons: tuple[str, ...]
-    metrics: dict[str, float | int | None]
+    metrics: ValidationMetrics
 
     def to_json(self) -> dict[str, object]:
-        return {"verdict": self.verdict, "reasons": list(self.reasons), "metrics": self.metrics}
+        return {
+            "verdict": self.verdict,
+            "reasons": list(self.reasons),
+            "metrics": self.metrics.to_json(),
+        }
 
 
 METRIC_DEFINITIONS: dict[str, str] = {
@@ -175,33 +203,31 @@ def validate_weights(
             tagged += 1
             agreeing += follows_tag(candidate[name], at_turn, direction)
     distances = [abs(candidate[name] - base[name]) for name in WEIGHT_NAMES]
-    metrics: dict[str, float | int | None] = {
-        "rated_turns": rated,
-        "upvotes": upvotes,
-        "downvotes": downvotes,
-        "approval": upvotes / rated if rated else None,
-        "approval_ci_low": ci_low,
-        "approval_ci_high": ci_high,
-        "tagged_feedback": tagged,
-        "agreement": agreeing / tagged if tagged else None,
-        "drift": sum(distances) / len(distances),
-        "max_drift": max(distances),
-        "polarised": sum(
-            1 for v in candidate.values() if v <= POLARISED_LOW or v >= POLARISED_HIGH
-        ),
-        "stability": _stability(checked_recent),
-        "goal_progress": None if goal_progress is None else float(goal_progress),
-    }
+    metrics = ValidationMetrics(
+        rated_turns=rated,
+        upvotes=upvotes,
+        downvotes=downvotes,
+        approval=upvotes / rated if rated else None,
+        approval_ci_low=ci_low,
+        approval_ci_high=ci_high,
+        tagged_feedback=tagged,
+        agreement=agreeing / tagged if tagged else None,
+        drift=sum(distances) / len(distances),
+        max_drift=max(distances),
+        polarised=sum(1 for v in candidate.values() if v <= POLARISED_LOW or v >= POLARISED_HIGH),
+        stability=_stability(checked_recent),
+        goal_progress=None if goal_progress is None else float(goal_progress),
+    )
     verdict, reasons = _verdict(metrics, thresholds)
     return ValidationReport(verdict, tuple(reasons), metrics)
 
 
-def _verdict(metrics: Mapping[str, float | int | None], t: Thresholds) -> tuple[str, list[str]]:
+def _verdict(metrics: ValidationMetrics, t: Thresholds) -> tuple[str, list[str]]:
     """The rules, in order; any fail makes "fail", else any warning makes "warn"."""
     failures: list[str] = []
     warnings: list[str] = []
-    rated = int(metrics["rated_turns"] or 0)
-    ci_low = float(metrics["approval_ci_low"] or 0.0)
+    rated = metrics.rated_turns
+    ci_low = metrics.approval_ci_low
     if rated < t.min_rated_turns:
         warnings.append(
             f"too few rated replies to judge approval: {rated} (at least {t.min_rated_turns})"
@@ -218,21 +244,21 @@ def _verdict(metrics: Mapping[str, float | int | None], t: Thresholds) -> tuple[
             f"approval is uncertain: its 95% lower bound {ci_low:.2f} is under "
             f"{t.warn_approval_low:.2f}"
         )
-    drift = float(metrics["drift"] or 0.0)
+    drift = metrics.drift
     if drift > t.max_drift:
         warnings.append(f"far from the baseline: mean drift {drift:.2f} exceeds {t.max_drift:.2f}")
-    polarised = int(metrics["polarised"] or 0)
+    polarised = metrics.polarised
     if polarised > t.max_polarised:
         warnings.append(
             f"{polarised} weights are at an extreme (more than {t.max_polarised} allowed)"
         )
-    agreement = metrics["agreement"]
+    agreement = metrics.agreement
     if agreement is not None and agreement < t.min_agreement:
         warnings.append(
             f"weights disagree with tagged feedback: agreement {agreement:.2f} is under "
             f"{t.min_agreement:.2f}"
         )
-    stability = metrics["stability"]
+    stability = metrics.stability
     if stability is not None and stability > t.max_instability:
         warnings.append(
             f"weights are still moving: a weight swung {stability:.2f} over the last turns "
@@ -242,6 +268,6 @@ def _verdict(metrics: Mapping[str, float | int | None], t: Thresholds) -> tuple[
         return "fail", failures + warnings
     if warnings:
         return "warn", warnings
-    approval = metrics["approval"]
+    approval = metrics.approval
     summary = f"approval {approval:.2f}" if approval is not None else "no ratings"
     return "pass", [f"all checks passed ({summary} over {rated} rated replies)"]

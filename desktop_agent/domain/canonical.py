@@ -19,6 +19,7 @@ MAX_FILE_BYTES = 1024 * 1024
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def canonical_json(obj: object) -> bytes:
@@ -111,7 +112,11 @@ def decode_json_file(raw: bytes, what: str, *, max_bytes: int = MAX_FILE_BYTES) 
         raise InvalidInputError(f"{what}: invalid JSON: {exc}") from None
     except RecursionError:
         raise InvalidInputError(f"{what}: invalid JSON: nested too deeply") from None
-    _check_strings(value)
+    # A lone surrogate can only come from a \uD800-\uDFFF escape (the bytes were valid
+    # UTF-8): without one in the text, walking every string (0.1 s at 10,000 messages)
+    # cannot find anything.
+    if _SURROGATE_ESCAPE.search(text):
+        _check_strings(value)
     return value
 
 

@@ -177,36 +177,3 @@ def compile_request(profile: AgentProfile, weights: Mapping[str, float]) -> Comp
 def directive_span(request: CompiledRequest) -> tuple[int, int]:
     """The [start, end) character range of the directives block inside system_prompt."""
     return len(_prompt_prefix(request.base_prompt)), len(request.system_prompt)
-
-
-def diff_requests(before: CompiledRequest, after: CompiledRequest) -> dict[str, object]:
-    """What changes from `before` to `after`, as JSON-ready data.
-
-    `directives` lists removed and added directive texts (in weight order), `parameters`
-    maps each changed generation parameter to {"from", "to"}, `settings` does the same
-    for the values in the settings line, and `base_prompt_changed` flags a new agent
-    prompt. Every part is empty (or false) exactly when the two requests are equal.
-    """
-    before_texts = [directive.text for directive in before.directives]
-    after_texts = [directive.text for directive in after.directives]
-    before_params = before.parameters()
-    after_params = after.parameters()
-    before_values = dict(before.weights)
-    after_values = dict(after.weights)
-    return {
-        "directives": {
-            "removed": [text for text in before_texts if text not in after_texts],
-            "added": [text for text in after_texts if text not in before_texts],
-        },
-        "parameters": {
-            name: {"from": before_params[name], "to": after_params[name]}
-            for name in before_params
-            if before_params[name] != after_params[name]
-        },
-        "settings": {
-            name: {"from": before_values.get(name), "to": after_values.get(name)}
-            for name in WEIGHT_NAMES
-            if before_values.get(name) != after_values.get(name)
-        },
-        "base_prompt_changed": before.base_prompt != after.base_prompt,
-    }

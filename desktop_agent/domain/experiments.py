@@ -5,13 +5,9 @@ from __future__ import annotations
 import hashlib
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.stats import two_proportion_p_value, wilson_interval
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 
 def assign_arm(experiment_id: str, user: str, split: float) -> str:
@@ -54,21 +50,71 @@ class ArmStats:
             )
 
 
-def _arm_json(arm: ArmStats) -> dict[str, object]:
-    ci_low, ci_high = wilson_interval(arm.approved, arm.rated)
-    return {
-        "snapshot_id": arm.snapshot_id,
-        "users": arm.users,
-        "sessions": arm.sessions,
-        "rated": arm.rated,
-        "approved": arm.approved,
-        "approval": arm.approved / arm.rated if arm.rated else None,
-        "ci_low": ci_low,
-        "ci_high": ci_high,
-    }
+@dataclass(frozen=True)
+class ArmReport:
+    """One arm's counts with its approval and the Wilson 95% interval around it."""
+
+    snapshot_id: str
+    users: int
+    sessions: int
+    rated: int
+    approved: int
+    approval: float | None  # None: nothing rated yet
+    ci_low: float
+    ci_high: float
+
+    @classmethod
+    def of(cls, arm: ArmStats) -> ArmReport:
+        ci_low, ci_high = wilson_interval(arm.approved, arm.rated)
+        approval = arm.approved / arm.rated if arm.rated else None
+        return cls(
+            arm.snapshot_id,
+            arm.users,
+            arm.sessions,
+            arm.rated,
+            arm.approved,
+            approval,
+            ci_low,
+            ci_high,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "snapshot_id": self.snapshot_id,
+            "users": self.users,
+            "sessions": self.sessions,
+            "rated": self.rated,
+            "approved": self.approved,
+            "approval": self.approval,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+        }
 
 
-def experiment_report(arm_a: ArmStats, arm_b: ArmStats, alpha: float = 0.05) -> dict[str, object]:
+@dataclass(frozen=True)
+class ExperimentReport:
+    """Both arms, the two-proportion p-value (None: not computable yet) and the winner."""
+
+    a: ArmReport
+    b: ArmReport
+    p_value: float | None
+    alpha: float
+    winner: str | None  # "a" | "b" | None
+
+    @property
+    def arms(self) -> dict[str, ArmReport]:
+        return {"a": self.a, "b": self.b}
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "arms": {"a": self.a.to_json(), "b": self.b.to_json()},
+            "p_value": self.p_value,
+            "alpha": self.alpha,
+            "winner": self.winner,
+        }
+
+
+def experiment_report(arm_a: ArmStats, arm_b: ArmStats, alpha: float = 0.05) -> ExperimentReport:
     """Approval per arm with Wilson 95% intervals, the two-proportion p-value, the winner.
 
     The winner is the arm with the higher approval, named only when p < alpha.
@@ -80,12 +126,7 @@ def experiment_report(arm_a: ArmStats, arm_b: ArmStats, alpha: float = 0.05) -> 
     if p_value is not None and p_value < alpha:
         # p is defined, so both arms have ratings and their approvals differ.
         winner = "a" if arm_a.approved / arm_a.rated > arm_b.approved / arm_b.rated else "b"
-    return {
-        "arms": {"a": _arm_json(arm_a), "b": _arm_json(arm_b)},
-        "p_value": p_value,
-        "alpha": alpha,
-        "winner": winner,
-    }
+    return ExperimentReport(ArmReport.of(arm_a), ArmReport.of(arm_b), p_value, alpha, winner)
 
 
 def format_figure(value: float | None) -> str:
@@ -100,15 +141,15 @@ def format_p_value(value: float | None) -> str:
     return format_figure(value)
 
 
-def arm_line(arm: str, stats: Mapping[str, Any]) -> str:
+def arm_line(arm: str, stats: ArmReport) -> str:
     """One arm of a report, as the CLI prints it and the GUI shows it."""
     return (
-        f"arm {arm}: {stats['users']} users, {stats['sessions']} sessions, "
-        f"{stats['rated']} rated, approval {format_figure(stats['approval'])} "
-        f"[{format_figure(stats['ci_low'])}, {format_figure(stats['ci_high'])}]"
+        f"arm {arm}: {stats.users} users, {stats.sessions} sessions, "
+        f"{stats.rated} rated, approval {format_figure(stats.approval)} "
+        f"[{format_figure(stats.ci_low)}, {format_figure(stats.ci_high)}]"
     )
 
 
-def verdict_line(report: Mapping[str, Any]) -> str:
+def verdict_line(report: ExperimentReport) -> str:
     """The report's conclusion, as the CLI prints it and the GUI shows it."""
-    return f"p-value {format_p_value(report['p_value'])}, winner {report['winner'] or 'none yet'}"
+    return f"p-value {format_p_value(report.p_value)}, winner {report.winner or 'none yet'}"

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from desktop_agent.domain.causes import DECAY, REINFORCE, Cause, CauseKind
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.weights import SPEC_BY_NAME, Weights, check_weight_value, check_weights
 
@@ -33,8 +34,7 @@ CUE_STRENGTH = 0.5
 REINFORCE_STRENGTH = 0.25
 """A thumbs up pushes the latest learned moves a little further."""
 
-SIGNAL_SOURCES = ("feedback", "cue")
-LEARNED_CAUSE_PREFIXES = ("feedback:", "cue:")
+SIGNAL_SOURCES = (CauseKind.FEEDBACK.value, CauseKind.CUE.value)
 SNAP_TO_BASELINE = 1e-6
 """Decay lands exactly on the baseline when this close, so it stops emitting events."""
 
@@ -83,7 +83,11 @@ class WeightChange:
     weight: str
     old: float
     new: float
-    cause: str  # "feedback:<tag>", "cue:<tag>", "reinforce" or "decay"
+    cause: str  # a Cause: Cause.feedback(tag), Cause.cue(tag), REINFORCE or DECAY
+
+    def __post_init__(self) -> None:
+        # Plain text (e.g. read back from the event log) becomes a Cause, with its parts.
+        object.__setattr__(self, "cause", Cause(self.cause))
 
 
 def nudge(value: float, direction: int, step: float) -> float:
@@ -97,7 +101,7 @@ def nudge(value: float, direction: int, step: float) -> float:
 
 
 def _is_learned(change: WeightChange) -> bool:
-    return change.cause.startswith(LEARNED_CAUSE_PREFIXES) and change.new != change.old
+    return Cause(change.cause).signal and change.new != change.old
 
 
 def apply_signal(
@@ -130,7 +134,7 @@ def apply_signal(
     base = check_weights(baseline)
     changes: list[WeightChange] = []
 
-    def record(name: str, new: float, cause: str) -> None:
+    def record(name: str, new: float, cause: Cause) -> None:
         old = current[name]
         if new != old:
             changes.append(WeightChange(name, old, new, cause))
@@ -141,7 +145,7 @@ def apply_signal(
     for tag in dict.fromkeys(signal.tags):
         name, direction = FEEDBACK_TAGS[tag]
         step = plasticity.learning_rate * strength
-        record(name, nudge(current[name], direction, step), f"{signal.source}:{tag}")
+        record(name, nudge(current[name], direction, step), Cause.of(CauseKind(signal.source), tag))
         moved_by_tags.add(name)
 
     if signal.rating > 0:
@@ -152,13 +156,13 @@ def apply_signal(
         step = plasticity.learning_rate * REINFORCE_STRENGTH
         for name, direction in latest_direction.items():
             if name not in moved_by_tags:
-                record(name, nudge(current[name], direction, step), "reinforce")
+                record(name, nudge(current[name], direction, step), REINFORCE)
     elif plasticity.decay > 0.0:
         for name, value in list(current.items()):
             pulled = value - plasticity.decay * (value - base[name])
             if abs(pulled - base[name]) < SNAP_TO_BASELINE:
                 pulled = base[name]
-            record(name, pulled, "decay")
+            record(name, pulled, DECAY)
     return changes
 
 

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
+from desktop_agent.domain.redaction import redact as redact  # re-exported for callers
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -65,35 +67,6 @@ def display_url(base_url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{host}:{parts.port}" if parts.port else host
     return urlunsplit((parts.scheme, netloc, parts.path, "", "")) or base_url
-
-
-_MIN_SECRET_FRAGMENT = 8
-
-
-def redact(text: str, secret: str | None) -> str:
-    """`text` with the API key replaced wherever it appears, whole or in part.
-
-    Server messages are shortened before they reach here, so a key cut at the edge must
-    not leak its first half: every run of 8+ characters that is part of the key goes.
-    """
-    if not secret:
-        return text
-    text = text.replace(secret, "[redacted]")
-    if len(secret) < _MIN_SECRET_FRAGMENT:
-        return text
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        j = i + _MIN_SECRET_FRAGMENT
-        if j <= len(text) and text[i:j] in secret:
-            while j < len(text) and text[i : j + 1] in secret:
-                j += 1
-            out.append("[redacted]")
-            i = j
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

@@ -15,13 +15,18 @@ from desktop_agent.config.settings import (
     load_settings,
     save_settings,
 )
-from desktop_agent.services.chat import ChatService
 from desktop_agent.store import agents
-from desktop_agent.store.db import close_database, open_database
+from desktop_agent.store.db import (
+    close_database,
+    open_database,
+    refuse_writes,
+    verify_database,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from desktop_agent.services.chat import ChatService
     from desktop_agent.store.team import StoreAddress
 
 STORE_URL_ENV = "DESKTOP_AGENT_STORE_URL"
@@ -32,6 +37,7 @@ class AppContext:
     data_dir: Path
     settings: Settings
     secrets: SecretStore
+    check_owed: bool = False  # the store's integrity check was deferred (see verify_store)
     team_store: StoreAddress | None = None  # None: the data dir's SQLite file
 
     @property
@@ -44,17 +50,35 @@ class AppContext:
         )
 
     def chat_service(self) -> ChatService:
+        # Imported here: opening the window, or a CLI command that never chats (search,
+        # show), skips the chat service and everything behind it (compiler, learning, llm).
+        from desktop_agent.services.chat import ChatService
+
         return ChatService(self.provider(), self.settings.provider, self.settings.learning)
 
     def save_settings(self) -> None:
         save_settings(self.data_dir, self.settings)
 
+    def verify_store(self) -> None:
+        """The deferred integrity check (slow on a big store: run it off the UI thread).
+        Raises StoreError naming the damage."""
+        verify_database()
+        self.check_owed = False
+
+    def refuse_writes(self) -> None:
+        """The check failed: keep reading, stop writing."""
+        refuse_writes()
+
     def close(self) -> None:
         close_database()
 
 
-def open_app(data_dir: str | Path | None = None, store_url: str | None = None) -> AppContext:
+def open_app(
+    data_dir: str | Path | None = None, *, defer_check: bool = False, store_url: str | None = None
+) -> AppContext:
     """Resolve the data dir, read settings, open and migrate the store, ensure defaults.
+    With `defer_check`, a start after an unclean exit skips the integrity check and
+    leaves it owed (`check_owed`, `verify_store`).
 
     The store is a PostgreSQL team store when `store_url` or $DESKTOP_AGENT_STORE_URL
     names one, else the data dir's SQLite file. Raises InvalidInputError (bad settings
@@ -65,12 +89,12 @@ def open_app(data_dir: str | Path | None = None, store_url: str | None = None) -
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
     url = store_url or os.environ.get(STORE_URL_ENV)
-    team = None
+    team, owed = None, False
     if url:
         from desktop_agent.store.team import open_team_store, parse_store_url
 
         team = open_team_store(url, password=store_password(parse_store_url(url).display))
     else:
-        open_database(database_path(directory))
+        owed = open_database(database_path(directory), defer_check=defer_check)
     agents.ensure_defaults()
-    return AppContext(directory, settings, SecretStore(directory), team)
+    return AppContext(directory, settings, SecretStore(directory), check_owed=owed, team_store=team)

@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.domain.experiments import ArmStats, assign_arm, experiment_report
+from desktop_agent.domain.experiments import (
+    ArmStats,
+    ExperimentReport,
+    assign_arm,
+    experiment_report,
+)
 from desktop_agent.store import agents
 from desktop_agent.store import experiments as store
 from desktop_agent.store import snapshots as snapshot_store
@@ -80,7 +85,18 @@ def arm_for_new_session(agent: str, user: str) -> ArmStart | None:
     return ArmStart(experiment.id, arm, dict(snapshot.weights))
 
 
-def report(name: str) -> dict[str, object]:
+@dataclass(frozen=True)
+class ExperimentResult:
+    """An experiment and its report, as `experiment report` prints it."""
+
+    experiment: ExperimentRecord
+    report: ExperimentReport
+
+    def to_json(self) -> dict[str, object]:
+        return {**experiment_json(self.experiment), **self.report.to_json()}
+
+
+def report(name: str) -> ExperimentResult:
     """Counts from the store, the statistics from domain.experiments (docs/validation.md)."""
     experiment = store.get_experiment(name)
     counts = store.arm_counts(experiment.id)
@@ -94,11 +110,11 @@ def report(name: str) -> dict[str, object]:
         )
         for arm in store.ARMS
     ]
-    return {**experiment_json(experiment), **experiment_report(arms[0], arms[1], ALPHA)}
+    return ExperimentResult(experiment, experiment_report(arms[0], arms[1], ALPHA))
 
 
 def experiment_json(experiment: ExperimentRecord) -> dict[str, object]:
-    from desktop_agent.store.clock import to_iso
+    from desktop_agent.domain.timestamps import to_iso
 
     return {
         "id": experiment.id,
@@ -131,12 +147,12 @@ def promote(
 
     experiment = store.get_experiment(name)
     if arm is None:
-        winner = report(name)["winner"]
+        winner = report(name).report.winner
         if winner is None:
             raise ConflictError(
                 f"experiment {experiment.name!r} has no winner yet; pass --arm a|b to choose"
             )
-        arm = str(winner)
+        arm = winner
     if arm not in store.ARMS:
         raise InvalidInputError(f"arm must be 'a' or 'b', got {arm!r}")
     with database.atomic():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from desktop_agent.domain.causes import REINFORCE, Cause
 from desktop_agent.domain.plasticity import Plasticity, Signal, WeightChange, apply_signal
 from desktop_agent.store import agents, messages, sessions
 from desktop_agent.store.db import database
@@ -50,9 +51,9 @@ def _since_last_reinforcement(events: Sequence[WeightEventRecord]) -> list[Weigh
     every later thumbs up."""
     start = 0
     for index, event in enumerate(events):
-        if event.cause == "reinforce":
+        if event.cause == REINFORCE:
             start = index + 1
-    return [WeightChange(e.weight, e.old, e.new, e.cause) for e in events[start:]]
+    return [WeightChange(e.weight, e.old, e.new, Cause(e.cause)) for e in events[start:]]
 
 
 def follow(session_id: str) -> list[WeightEventRecord]:
@@ -61,7 +62,7 @@ def follow(session_id: str) -> list[WeightEventRecord]:
     return set_weights(
         Owner.user(session.user_id, session.agent_id),
         session.weights,
-        cause=f"session:{session_id}",
+        cause=Cause.session(session_id),
     )
 
 

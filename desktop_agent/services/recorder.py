@@ -6,8 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+from desktop_agent.services.connection import store_connection
 from desktop_agent.store import messages
-from desktop_agent.store.db import database
 
 FLUSH_INTERVAL = 0.2  # seconds; the promise to users is 250 ms
 
@@ -56,7 +56,7 @@ class ReplyRecorder:
             self._last_flush = time.monotonic()
 
     def _tick(self) -> None:
-        with database.connection_context():
+        with store_connection():
             while not self._stop.wait(FLUSH_INTERVAL / 2):
                 with self._lock:
                     due = (

@@ -15,10 +15,11 @@ from desktop_agent.domain.calibration import (
     ValidationReport,
     validate_weights,
 )
+from desktop_agent.domain.causes import Cause, CauseKind
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.snapshot_file import SnapshotData, dump_snapshot_file, parse_snapshot_file
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, check_weights
-from desktop_agent.domain.whatif import weight_changes
+from desktop_agent.domain.whatif import WeightShift, changes_json, weight_changes
 
 # Simulation lives in services.whatif; these names are part of this module's API too.
 from desktop_agent.services.whatif import candidate_from_file as candidate_from_file
@@ -30,6 +31,11 @@ from desktop_agent.store import agents, clock, sessions
 from desktop_agent.store import snapshots as store
 from desktop_agent.store.db import database
 from desktop_agent.store.errors import ConflictError, NotFoundError
+
+# Reads: the store's queries, returning plain records.
+from desktop_agent.store.snapshots import get_snapshot as get_snapshot
+from desktop_agent.store.snapshots import list_snapshots as list_snapshots
+from desktop_agent.store.snapshots import resolve_snapshot as resolve_snapshot
 from desktop_agent.store.weights import Owner, current_weights, list_weight_events, set_weights
 
 if TYPE_CHECKING:
@@ -38,7 +44,6 @@ if TYPE_CHECKING:
     from desktop_agent.config.settings import ValidationThresholds
     from desktop_agent.store.records import SnapshotRecord, WeightEventRecord
 
-SNAPSHOT_CAUSE = "snapshot:"
 DEFAULT_IMPORT_NAME = "imported"
 
 
@@ -223,8 +228,9 @@ def parent_of(owner: Owner) -> str | None:
     """The snapshot the owner's weights last came from: the latest 'snapshot:<id>' event,
     else, for a session started in an experiment, its arm's snapshot."""
     for event in reversed(list_weight_events(owner)):
-        if event.cause.startswith(SNAPSHOT_CAUSE):
-            candidate = event.cause[len(SNAPSHOT_CAUSE) :]
+        cause = Cause(event.cause)
+        if cause.kind is CauseKind.SNAPSHOT:
+            candidate = cause.detail
             if store.snapshot_exists(candidate):
                 return candidate
     if owner.scope == "session" and owner.session_id is not None:
@@ -294,7 +300,7 @@ def apply_snapshot(
             f"{'an agent' if owner.scope == 'agent' else 'a user'} needs --force"
         )
     with database.atomic():
-        events = set_weights(owner, snapshot.weights, cause=f"{SNAPSHOT_CAUSE}{snapshot.id}")
+        events = set_weights(owner, snapshot.weights, cause=Cause.snapshot(snapshot.id))
         if owner.scope == "agent":
             agents.update_agent(
                 agent.id, learning_rate=snapshot.learning_rate, decay=snapshot.decay
@@ -317,9 +323,22 @@ class ImportResult:
     """What an import stored (or, with dry_run, would store)."""
 
     snapshot: SnapshotData
-    changes: list[dict[str, object]]  # against the agent's baseline
+    changes: tuple[WeightShift, ...]  # against the agent's baseline
     dry_run: bool
     notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        data = self.snapshot
+        return {
+            "id": data.id,
+            "name": data.name,
+            "agent": data.agent,
+            "weights": data.weights,
+            "dry_run": self.dry_run,
+            "changes": changes_json(self.changes),
+            "validation": data.validation,
+            "notes": list(self.notes),
+        }
 
 
 FILE_REPORT_KEY = "file_report"  # an imported file's own validation, kept as provenance

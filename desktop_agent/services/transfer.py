@@ -12,10 +12,11 @@ from desktop_agent.domain.session_file import (
     MAX_SESSION_FILE_BYTES,
     MessageData,
     SessionData,
-    dump_session_json,
     dump_session_markdown,
     parse_session_file,
 )
+from desktop_agent.domain.session_tree import SessionTree
+from desktop_agent.services.session_trees import export_session_tree, import_tree, parse_tree_file
 from desktop_agent.store import agents, clock, messages, sessions
 from desktop_agent.store.db import database
 
@@ -47,10 +48,9 @@ def session_data(session_id: str) -> SessionData:
 
 
 def export_session(session_id: str, fmt: str = "json") -> bytes:
-    data = session_data(session_id)
-    if fmt == "md":
-        return dump_session_markdown(data).encode("utf-8")
-    return dump_session_json(data)
+    if fmt != "md":  # format_version 2: the whole tree (services/session_trees.py)
+        return export_session_tree(session_id)
+    return dump_session_markdown(session_data(session_id)).encode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -61,15 +61,18 @@ class ImportedSession:
     renamed_id: bool  # the file's id was taken, so a new one was given
 
 
-def parse_files(files: Sequence[tuple[str, bytes]]) -> list[tuple[str, SessionData]]:
+def parse_files(
+    files: Sequence[tuple[str, bytes]],
+) -> list[tuple[str, SessionData | SessionTree]]:
     """Validate every file first; the first bad one raises InvalidInputError naming it."""
     from desktop_agent.domain.errors import InvalidInputError
 
     now = clock.to_iso(clock.now())
-    parsed = []
+    parsed: list[tuple[str, SessionData | SessionTree]] = []
     for name, raw in files:
         try:
-            parsed.append((name, parse_session_file(raw, now=now)))
+            tree = parse_tree_file(raw)
+            parsed.append((name, tree if tree is not None else parse_session_file(raw, now=now)))
         except InvalidInputError as exc:
             raise InvalidInputError(f"{name}: {exc}") from exc
     return parsed
@@ -81,7 +84,11 @@ def import_sessions(files: Sequence[tuple[str, bytes]]) -> list[ImportedSession]
     results = []
     with database.atomic():
         for name, data in parsed:
-            results.append(_import_one(name, data))
+            if isinstance(data, SessionTree):
+                session_id, renamed, count = import_tree(data)
+                results.append(ImportedSession(name, session_id, count, renamed))
+            else:
+                results.append(_import_one(name, data))
     return results
 
 

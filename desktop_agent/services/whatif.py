@@ -4,14 +4,22 @@ diffs, and judging a session goal's progress with the fast model."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop_agent.domain.calibration import RatedTurn
-from desktop_agent.domain.compiler import AgentProfile, compile_request, diff_requests
+from desktop_agent.domain.compiler import AgentProfile, compile_request
 from desktop_agent.domain.context import Turn, plan_context
 from desktop_agent.domain.snapshot_file import parse_snapshot_file
 from desktop_agent.domain.weights import check_weights
-from desktop_agent.domain.whatif import predict_from_feedback, weight_changes
+from desktop_agent.domain.whatif import (
+    ReplayedTurn,
+    SnapshotDiff,
+    ValueChange,
+    WhatIfReport,
+    diff_requests,
+    predict_from_feedback,
+    weight_changes,
+)
 from desktop_agent.llm.errors import ProviderError
 from desktop_agent.llm.tokens import estimate_tokens
 from desktop_agent.store import agents, messages, sessions
@@ -45,7 +53,7 @@ def _session_turns(session_id: str) -> list[RatedTurn]:
 
 def whatif_session(
     candidate: Mapping[str, float], session_id: str, service: ChatService
-) -> dict[str, Any]:
+) -> WhatIfReport:
     """How the session's request and figures would change under `candidate`.
 
     Reads only: the session, its messages and its weights stay exactly as they are.
@@ -53,14 +61,14 @@ def whatif_session(
     session = sessions.get_session(session_id)
     profile = service.profile(agents.get_agent(session.agent_id))
     full = check_weights(candidate, session.weights)
-    return {
-        "session_id": session.id,
-        "changes": weight_changes(session.weights, full),
-        "request_diff": diff_requests(
+    return WhatIfReport(
+        session_id=session.id,
+        changes=weight_changes(session.weights, full),
+        request_diff=diff_requests(
             compile_request(profile, session.weights), compile_request(profile, full)
         ),
-        "predicted": predict_from_feedback(full, _session_turns(session_id)),
-    }
+        predicted=predict_from_feedback(full, _session_turns(session_id)),
+    )
 
 
 def _profile_for(agent_name: str, service: ChatService) -> AgentProfile:
@@ -71,27 +79,27 @@ def _profile_for(agent_name: str, service: ChatService) -> AgentProfile:
         return AgentProfile(agent_name, agents.DEFAULT_SYSTEM_PROMPT, model, model)
 
 
-def diff_snapshots(a: SnapshotRecord, b: SnapshotRecord, service: ChatService) -> dict[str, Any]:
+def diff_snapshots(a: SnapshotRecord, b: SnapshotRecord, service: ChatService) -> SnapshotDiff:
     """Weight changes from a to b and what they change in the compiled request (compiled
     for a's agent, so only the weights differ)."""
     profile = _profile_for(a.agent_name, service)
     plasticity = {
-        key: {"from": getattr(a, key), "to": getattr(b, key)}
+        key: ValueChange(getattr(a, key), getattr(b, key))
         for key in ("learning_rate", "decay")
         if getattr(a, key) != getattr(b, key)
     }
-    return {
-        "changes": weight_changes(a.weights, b.weights),
-        "plasticity": plasticity,
-        "request_diff": diff_requests(
+    return SnapshotDiff(
+        changes=weight_changes(a.weights, b.weights),
+        plasticity=plasticity,
+        request_diff=diff_requests(
             compile_request(profile, a.weights), compile_request(profile, b.weights)
         ),
-    }
+    )
 
 
 def live_replay(
     candidate_weights: Mapping[str, float], session_id: str, n: int, service: ChatService
-) -> list[dict[str, object]]:
+) -> list[ReplayedTurn]:
     """Re-ask the session's last `n` user turns with the candidate weights.
 
     Each answer is produced from the history up to that user turn, compiled with the
@@ -109,7 +117,7 @@ def live_replay(
         if m.role in ("user", "assistant") and m.content and m.status != "error"
     ]
     user_positions = [i for i, m in enumerate(conversation) if m.role == "user"][-n:]
-    results: list[dict[str, object]] = []
+    results: list[ReplayedTurn] = []
     for position in user_positions:
         asked = conversation[position]
         history = [Turn(m.seq, m.role, m.content) for m in conversation[: position + 1]]
@@ -128,14 +136,7 @@ def live_replay(
         )
         following = conversation[position + 1 : position + 2]
         original = following[0].content if following and following[0].role == "assistant" else ""
-        results.append(
-            {
-                "message_id": asked.id,
-                "user": asked.content,
-                "original": original,
-                "candidate": answer,
-            }
-        )
+        results.append(ReplayedTurn(asked.id, asked.content, original, answer))
     return results
 
 

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+
+# The text forms are pure formatting, shared with the front ends through the domain.
+from desktop_agent.domain.timestamps import from_iso as from_iso
+from desktop_agent.domain.timestamps import to_iso as to_iso
 
 
 def now() -> float:
     return time.time()
-
-
-def to_iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def from_iso(text: str) -> float:
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:  # a naive time in a file is taken as UTC, not local time
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.timestamp()

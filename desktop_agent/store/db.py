@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 
 from peewee import DatabaseError
 
+from desktop_agent.store.checkpoint import Checkpointer
 from desktop_agent.store.engine import bind, database, is_postgres, sqlite_database
+from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
@@ -30,6 +32,11 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -16_000,  # 16 MB page cache per connection
     "temp_store": "memory",
+    # Checkpoints run on a background thread (store/checkpoint.py), not inside a commit.
+    # This backstop (SQLite's default is 1,000 pages) only matters under writes with no
+    # pause, where the background pass never catches up and so never lets the WAL
+    # restart: the commit that crosses ~40 MB checkpoints the little not yet copied.
+    "wal_autocheckpoint": 10_000,
 }
 
 
@@ -40,8 +47,7 @@ ALWAYS_CHECK_BYTES = 32 * 1024 * 1024
 _RUNNING_MARKER = ".open-by-"
 
 
-class StoreError(Exception):
-    """The database cannot be opened safely. The message says why and what to do."""
+_checkpointer: Checkpointer | None = None
 
 
 def schema_version() -> int:
@@ -92,8 +98,13 @@ def open_database(
     *,
     migrations: Sequence[Migration] = MIGRATIONS,
     on_backup: Callable[[Path], None] | None = None,
-) -> None:
+    defer_check: bool = False,
+) -> bool:
     """Open (creating if needed), check, and migrate the store at `path`.
+
+    With `defer_check`, the integrity check is left to the caller (the window runs
+    `verify_database()` off the UI thread after its first paint) unless a migration is
+    pending. Returns True when such a check is owed.
 
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
@@ -101,6 +112,7 @@ def open_database(
     bind(sqlite_database)
     if not database.is_closed():
         database.close()
+    _stop_checkpoints()
     path.parent.mkdir(parents=True, exist_ok=True)
     existed = path.exists() and path.stat().st_size > 0
     if existed:
@@ -110,15 +122,19 @@ def open_database(
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
-        if existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES):
+        owed = existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES)
+        if owed and (pending or not defer_check):
             _quick_check(path)
+            owed = False
         _migrate(path, migrations, on_backup)
+        _start_checkpoints(path)
     except StoreError:
         database.close()
         raise
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
         raise StoreError(_damaged_message(path, str(exc))) from exc
+    return owed
 
 
 def _marker(path: Path, pid: int) -> Path:
@@ -150,6 +166,12 @@ def _claim(path: Path) -> bool:
 def verify_database() -> None:
     """Run the full quick_check now (e.g. in the background after start-up)."""
     _quick_check(Path(database.database))
+
+
+def refuse_writes() -> None:
+    """After a failed check: this connection and every later one is read-only
+    (`query_only`), so nothing more is written into a damaged file."""
+    database.pragma("query_only", 1, permanent=True)
 
 
 def _refuse_non_sqlite(path: Path) -> None:
@@ -184,8 +206,23 @@ def _migrate(
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
+def _start_checkpoints(path: Path) -> None:
+    global _checkpointer
+    _stop_checkpoints()
+    _checkpointer = Checkpointer(path)
+    _checkpointer.start()
+
+
+def _stop_checkpoints() -> None:
+    global _checkpointer
+    if _checkpointer is not None:
+        _checkpointer.stop()
+        _checkpointer = None
+
+
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
+    _stop_checkpoints()
     if not is_postgres() and database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():

@@ -1,4 +1,12 @@
-"""Errors raised by store functions for requests that cannot be honoured."""
+"""Errors raised by store functions for requests that cannot be honoured.
+
+The front ends (ui/, commands/) catch these by type, so they live apart from the
+store's implementation and may be imported from anywhere.
+"""
+
+
+class StoreError(Exception):
+    """The database cannot be opened safely. The message says why and what to do."""
 
 
 class NotFoundError(LookupError):

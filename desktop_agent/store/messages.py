@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
-
-from peewee import fn
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import clock
 from desktop_agent.store.db import database
 from desktop_agent.store.engine import sql
 from desktop_agent.store.errors import NotFoundError
+
+# The read side lives in message_rows; callers keep using `messages.list_messages` etc.
+from desktop_agent.store.message_rows import conversation as conversation
+from desktop_agent.store.message_rows import count_messages as count_messages
+from desktop_agent.store.message_rows import get_message
+from desktop_agent.store.message_rows import list_messages as list_messages
 from desktop_agent.store.models import Feedback, Message
 from desktop_agent.store.records import FeedbackRecord, MessageRecord
 from desktop_agent.store.sessions import NEW_TITLE
@@ -56,18 +59,9 @@ def title_from(text: str) -> str:
     return words[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def _last_active(session_id: str) -> Message | None:
-    return (
-        Message.select()
-        .where((Message.session_id == session_id) & Message.active)
-        .order_by(Message.seq.desc())
-        .first()
-    )
-
-
-# The hot paths (every message, every streaming flush) use fixed SQL, one module per
-# engine (store.sql_sqlite / store.sql_postgres): building the same queries through
-# peewee costs ~0.4 ms each, seven times the SQLite work itself.
+# The hot paths (every message, every streaming flush, bulk imports) use fixed SQL, one
+# module per engine (store.sql_sqlite / store.sql_postgres): building the same queries
+# through peewee costs ~0.4 ms each, seven times the SQLite work itself.
 
 
 def _touch(
@@ -137,41 +131,40 @@ def append_message(
 
 
 def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> list[int]:
-    """Bulk append (imports): one transaction, batched inserts. Returns the new ids."""
-    batch: list[dict[str, object]] = []
+    """Bulk append (imports): one transaction, one `executemany` of fixed SQL (peewee
+    building the INSERTs was half of a 10,000-message import). Returns the new ids."""
+    rows: list[tuple[object, ...]] = []
     with database.atomic():
-        last = _last_active(session_id)
-        seq = 0 if last is None else last.seq + 1
-        parent = None if last is None else last.id
-        # parent_id must point at the previous row, so ids are assigned up front.
+        last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
+        seq, parent = (0, None) if last is None else (last[1] + 1, last[0])
+        # Ids are assigned up front: parent_id points at the previous row.
         items = list(messages)
         ids = sql().reserve_message_ids(database, len(items)) if items else []
         latest_stamp, latest_text = None, None
         for next_id, item in zip(ids, items, strict=True):
             stamp = float(item.get("created_at") or clock.now())  # type: ignore[arg-type]
-            batch.append(
-                {
-                    "id": next_id,
-                    "session_id": session_id,
-                    "seq": seq,
-                    "parent_id": parent,
-                    "role": item["role"],
-                    "content": item["content"],
-                    "status": item.get("status", "complete"),
-                    "status_reason": item.get("status_reason", ""),
-                    "model": item.get("model", ""),
-                    "weights": None,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
+            content = item["content"]
+            rows.append(
+                (
+                    next_id,
+                    session_id,
+                    seq,
+                    parent,
+                    item["role"],
+                    content,
+                    item.get("status", "complete"),
+                    item.get("status_reason", ""),
+                    item.get("model", ""),
+                    stamp,
+                    stamp,
+                )
             )
             parent, seq = next_id, seq + 1
-            latest_stamp, latest_text = stamp, str(item["content"])
-        for start in range(0, len(batch), 500):
-            Message.insert_many(batch[start : start + 500]).execute()
-        if batch and latest_stamp is not None:
-            _touch(session_id, latest_stamp, latest_text, len(batch))
-    return [int(row["id"]) for row in batch]  # type: ignore[call-overload]
+            latest_stamp, latest_text = stamp, str(content)
+        if rows and latest_stamp is not None:
+            _touch(session_id, latest_stamp, latest_text, len(rows))
+            database.cursor().executemany(sql().INSERT_MESSAGES, rows)
+    return [int(row[0]) for row in rows]  # type: ignore[call-overload]
 
 
 def _session_of(message_id: int) -> str:
@@ -199,95 +192,6 @@ def finish_message(message_id: int, content: str, status: str, reason: str = "")
         database.execute_sql(sql().FINISH_MESSAGE, (content, status, reason, stamp, message_id))
         _touch(session_id, stamp, content or None, 0)
     return get_message(message_id)
-
-
-def get_message(message_id: int) -> MessageRecord:
-    row = Message.get_or_none(Message.id == message_id)
-    if row is None:
-        raise NotFoundError(f"no message {message_id}")
-    return _with_details([row])[0]
-
-
-def count_messages(session_id: str) -> int:
-    return int(Message.select().where((Message.session_id == session_id) & Message.active).count())
-
-
-def list_messages(
-    session_id: str, *, offset: int = 0, limit: int | None = None
-) -> list[MessageRecord]:
-    """The active conversation in order, with feedback and version positions."""
-    query = (
-        Message.select()
-        .where((Message.session_id == session_id) & Message.active)
-        .order_by(Message.seq)
-        .offset(offset)
-    )
-    if limit is not None:
-        query = query.limit(limit)
-    return _with_details(list(query))
-
-
-def _with_details(rows: Sequence[Message]) -> list[MessageRecord]:
-    if not rows:
-        return []
-    ids = [row.id for row in rows]
-    feedback: dict[int, FeedbackRecord] = {}
-    for chunk in _chunks(ids, 900):
-        for fb in Feedback.select().where(Feedback.message_id.in_(chunk)):
-            feedback[fb.message_id] = FeedbackRecord(
-                fb.rating, tuple(json.loads(fb.tags)), fb.created_at
-            )
-    versions = _versions(rows)
-    records = []
-    for row in rows:
-        siblings = versions.get((row.session_id, row.seq, row.parent_id), [row.id])
-        records.append(
-            replace(
-                _record(row, feedback.get(row.id)),
-                version_index=siblings.index(row.id) if row.id in siblings else 0,
-                version_count=len(siblings),
-            )
-        )
-    return records
-
-
-def _versions(rows: Sequence[Message]) -> dict[tuple[str, int, int | None], list[int]]:
-    """Ids of the versions of each message: same session, position and parent."""
-    session_ids = {row.session_id for row in rows}
-    out: dict[tuple[str, int, int | None], list[int]] = {}
-    for session_id in session_ids:
-        seqs = [row.seq for row in rows if row.session_id == session_id]
-        multi = (
-            Message.select(Message.seq)
-            .where((Message.session_id == session_id) & (Message.seq.between(min(seqs), max(seqs))))
-            .group_by(Message.seq)
-            .having(fn.COUNT(Message.id) > 1)
-        )
-        multi_seqs = [m.seq for m in multi]
-        if not multi_seqs:
-            continue
-        for m in (
-            Message.select(Message.id, Message.seq, Message.parent_id)
-            .where((Message.session_id == session_id) & Message.seq.in_(multi_seqs))
-            .order_by(Message.id)
-        ):
-            out.setdefault((session_id, m.seq, m.parent_id), []).append(m.id)
-    return out
-
-
-def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def conversation(session_id: str) -> list[MessageRecord]:
-    """The active messages, oldest first (what the model is sent, before budgeting)."""
-    return [
-        _record(row)
-        for row in Message.select()
-        .where((Message.session_id == session_id) & Message.active)
-        .order_by(Message.seq)
-    ]
 
 
 def set_feedback(message_id: int, rating: int, tags: Sequence[str] = ()) -> FeedbackRecord:
@@ -319,8 +223,10 @@ def _message_fields(row: dict[str, Any]) -> dict[str, Any]:
 def insert_feedback_rows(rows: Sequence[Mapping[str, object]]) -> None:
     """Bulk feedback (imports): rows of message_id, rating, tags (JSON), created_at."""
     with database.atomic():
-        for start in range(0, len(rows), 500):
-            Feedback.insert_many(list(rows[start : start + 500])).execute()
+        database.cursor().executemany(
+            sql().INSERT_FEEDBACK,
+            [(r["message_id"], r["rating"], r["tags"], r["created_at"]) for r in rows],
+        )
 
 
 def clear_feedback(message_id: int) -> None:

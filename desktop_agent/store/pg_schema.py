@@ -293,9 +293,49 @@ GRANT EXECUTE ON FUNCTION da_search(text, integer, text), da_arm_counts(text) TO
 GRANT SELECT ON {version_table} TO {members};
 """
 
+# Version 2 (schema.py): the shown branch's own partial index, covering `active`.
+V2 = """
+CREATE INDEX message_active ON message (session_id, seq, active) WHERE active;
+DROP INDEX message_conversation;
+"""
+
+# Version 3 (schema.py): where imported conversations came from. Private like the
+# sessions they describe; an export's ids are unique per member, not across the team
+# (two members may import the same shared conversation).
+V3 = """
+CREATE TABLE import_source (
+    session_id text PRIMARY KEY REFERENCES session(id) ON DELETE CASCADE,
+    app text NOT NULL,
+    source_id text NOT NULL,
+    instructions text NOT NULL DEFAULT '',
+    imported_at double precision NOT NULL,
+    updated_at double precision NOT NULL,
+    source_version text NOT NULL DEFAULT '',
+    owner name NOT NULL DEFAULT current_user
+);
+CREATE UNIQUE INDEX import_source_key ON import_source (owner, app, source_id);
+CREATE TABLE import_message (
+    message_id bigint PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+    session_id text NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+    source_key text NOT NULL,
+    kind text NOT NULL DEFAULT 'text'
+        CHECK (kind IN ('text', 'reasoning', 'tool', 'instructions')),
+    reasoning text NOT NULL DEFAULT '',
+    owner name NOT NULL DEFAULT current_user
+);
+CREATE UNIQUE INDEX import_message_key ON import_message (session_id, source_key);
+ALTER TABLE import_source ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_import_sources ON import_source USING (owner = current_user) WITH CHECK (
+    owner = current_user AND EXISTS (SELECT 1 FROM session s WHERE s.id = session_id));
+ALTER TABLE import_message ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_import_messages ON import_message USING (owner = current_user) WITH CHECK (
+    owner = current_user AND EXISTS (SELECT 1 FROM session s WHERE s.id = session_id));
+GRANT SELECT, INSERT, UPDATE, DELETE ON import_source, import_message TO {members};
+"""
+
 # One entry per SQLite schema version (store/schema.py): the same tables and indexes in
-# PostgreSQL's dialect. tests/store/test_postgres_schema.py checks none is missing.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, V1),)
+# PostgreSQL's dialect. tests/store/test_team_store.py checks none is missing.
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, V1), (2, V2), (3, V3))
 
 
 def latest_version() -> int:

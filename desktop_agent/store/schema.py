@@ -189,4 +189,53 @@ def _v1(db: SqliteDatabase) -> None:
     _run_script(db, _V1)
 
 
-MIGRATIONS: tuple[Migration, ...] = ((1, _v1),)
+# Version 2: the shown branch gets a partial index of its own that also covers `active`:
+# the newest page of a 100,000-message session (`ORDER BY seq DESC LIMIT 60`), the last
+# position (append, count) are seeks on it, the last two without reading the table.
+# `message_conversation (session_id, active, seq)` could not serve `ORDER BY seq` under
+# the truthy `active` term (SQLite sorted or walked the versions index instead); it
+# goes, and with it ~60 MB per 1M messages that overlapped `message_versions`.
+_V2 = """
+CREATE INDEX message_active ON message (session_id, seq, active) WHERE active;
+DROP INDEX message_conversation;
+"""
+
+
+def _v2(db: SqliteDatabase) -> None:
+    _run_script(db, _V2)
+
+
+# Version 3: where imported conversations came from (another app's export), so a newer
+# export of the same account adds only what is new. `import_message` maps each node of
+# the export to the stored message; `kind` and `reasoning` keep what the other app
+# marked (thoughts, tool traffic, custom instructions) apart from the words sent back.
+_V3 = """
+CREATE TABLE import_source (
+    session_id TEXT PRIMARY KEY REFERENCES session(id) ON DELETE CASCADE,
+    app TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    instructions TEXT NOT NULL DEFAULT '',
+    imported_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    -- the export's own last-change stamp: an equal one on re-import means "unchanged"
+    -- without reading the conversation's tree
+    source_version TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX import_source_key ON import_source (app, source_id);
+CREATE TABLE import_message (
+    message_id INTEGER PRIMARY KEY REFERENCES message(id) ON DELETE CASCADE,
+    session_id TEXT NOT NULL REFERENCES session(id) ON DELETE CASCADE,
+    source_key TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT 'text'
+        CHECK (kind IN ('text', 'reasoning', 'tool', 'instructions')),
+    reasoning TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX import_message_key ON import_message (session_id, source_key);
+"""
+
+
+def _v3(db: SqliteDatabase) -> None:
+    _run_script(db, _V3)
+
+
+MIGRATIONS: tuple[Migration, ...] = ((1, _v1), (2, _v2), (3, _v3))

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+NO_LIMIT = None  # a LIMIT parameter meaning "all rows": PostgreSQL's (LIMIT NULL)
 TOUCH_SESSION = (
     "UPDATE session SET updated_at = %s, message_count = message_count + %s,"
     " preview = CASE WHEN %s::text IS NULL THEN preview ELSE %s END,"
@@ -26,6 +27,14 @@ INSERT_MESSAGE = (
     "INSERT INTO message (session_id, seq, parent_id, active, role, content, status,"
     " status_reason, model, weights, created_at, updated_at)"
     " VALUES (%s, %s, %s, true, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+INSERT_MESSAGES = (
+    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (%s, %s, %s, %s, true, %s, %s, %s, %s, %s, NULL, %s, %s)"
+)
+INSERT_FEEDBACK = (
+    "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (%s, %s, %s, %s)"
 )
 SESSION_OF = "SELECT session_id FROM message WHERE id = %s"
 UPDATE_CONTENT = "UPDATE message SET content = %s, updated_at = %s WHERE id = %s"

@@ -7,6 +7,8 @@ StoreError whose message names the server and says what to do.
 
 from __future__ import annotations
 
+import functools
+import re
 import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -16,7 +18,7 @@ from peewee import DatabaseError, PostgresqlDatabase
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import engine, pg_schema
-from desktop_agent.store.db import StoreError
+from desktop_agent.store.errors import StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,6 +84,29 @@ class TeamDatabase(PostgresqlDatabase):
     def init(self, database: str | None, **kwargs: Any) -> None:  # type: ignore[override]
         super().init(database, **kwargs)
         self._adapter = _psycopg3_adapter()
+
+    def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        # Fixed SQL that is the same on both engines but for its placeholders is written
+        # once, in SQLite's `?` style (store/message_rows.py...); what differs more
+        # (RETURNING, sequences, booleans, full-text search) is in store.sql_postgres.
+        if params and "?" in sql:
+            sql = pg_placeholders(sql)
+        return super().execute_sql(sql, params, *args, **kwargs)
+
+
+_PLACEHOLDER_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
+
+
+@functools.lru_cache(maxsize=512)
+def pg_placeholders(sql: str) -> str:
+    """SQLite's `?` placeholders as psycopg's `%s`; a `?` in a quoted string stays, and
+    every literal % is doubled (psycopg reads % everywhere once parameters are passed)."""
+
+    def swap(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return {"?": "%s", "%": "%%"}.get(token) or token.replace("%", "%%")
+
+    return _PLACEHOLDER_TOKENS.sub(swap, sql)
 
 
 def _psycopg3_adapter() -> Any:

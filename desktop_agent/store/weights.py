@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from desktop_agent.domain.causes import CauseKind
 from desktop_agent.domain.weights import check_weights
 from desktop_agent.store import clock
 from desktop_agent.store.agents import get_agent, learned_weights
@@ -18,7 +19,7 @@ from desktop_agent.store.records import WeightEventRecord
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
-REVERT_PREFIX = "revert:"
+REVERT_PREFIX = f"{CauseKind.REVERT}:"
 
 
 @dataclass(frozen=True)

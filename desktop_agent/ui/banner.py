@@ -33,13 +33,15 @@ class MessageBar(QFrame):
         layout.setContentsMargins(10, 6, 6, 6)
         self.label = QLabel()
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages quote user text
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.action_button = QPushButton()
         self.action_button.clicked.connect(self.actionRequested)
         close = QToolButton()
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip("Dismiss")
+        close.setToolTip(self.tr("Dismiss"))
+        close.setAccessibleName(self.tr("Dismiss"))
         close.clicked.connect(self.dismiss)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.action_button)
@@ -69,7 +71,7 @@ class UndoBar(MessageBar):
 
     def offer(self, session_id: str, title: str) -> None:
         self.session_id = session_id
-        self.show_message(f"“{title}” was moved to the trash.", "Undo")
+        self.show_message(self.tr("“%s” was moved to the trash.") % title, self.tr("Undo"))
         self._timer.start()
 
     def dismiss(self) -> None:

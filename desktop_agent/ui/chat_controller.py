@@ -1,21 +1,58 @@
 """Chat intents (send, stop, retry, regenerate, edit, feedback, versions) run off the UI
-thread through one WorkerRunner; results come back by signals into the message model."""
+thread through the worker pool; the reply job yields typed events that come back by
+signal into the message model."""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.errors import ErrorKind
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Generator, Sequence
 
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.services.chat import ChatService, ReplyOutcome
     from desktop_agent.store.records import MessageRecord, WeightEventRecord
+    from desktop_agent.ui.events import StoreEvents
     from desktop_agent.ui.message_model import MessageListModel
+
+
+@dataclass(frozen=True)
+class UserMessageSaved:
+    """The user's message (new, or a new version of it) is on disk."""
+
+    record: MessageRecord
+    learned: Sequence[WeightEventRecord] = ()
+
+
+@dataclass(frozen=True)
+class ReplyStarted:
+    """The reply's row exists (empty, `incomplete`); deltas follow."""
+
+    record: MessageRecord
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark for the status bar (e.g. the history was summarised)."""
+
+    text: str
+
+
+ReplyEvent = UserMessageSaved | ReplyStarted | Delta | Note
+
+log = logging.getLogger(__name__)
 
 NOT_CONFIGURED = (
     "No provider is set up yet. Open Settings (Ctrl+,) to enter an API key or the address "
@@ -35,29 +72,32 @@ def describe_changes(events: Sequence[WeightEventRecord]) -> str:
 
 
 class ChatController(QObject):
-    """Signals:
+    """Runs the chat intents; committed writes are announced on the StoreEvents hub
+    (`sessionChanged` when messages change, `weightsChanged` when learning moved weights).
+
+    Signals:
     busyChanged(bool): a reply started or ended.
-    errorRaised(str, bool): a clear message, and whether Retry makes sense.
+    errorRaised(str, object): a clear message and its ErrorKind (what the bar offers).
     notice(str): something worth a line in the status bar.
     userPosted(object): the user's message is on disk (the composer may clear).
-    sessionTouched(str): a session's activity changed (the list re-sorts).
-    weightsChanged(str): a session's weights moved (learning).
     """
 
     busyChanged = Signal(bool)
-    errorRaised = Signal(str, bool)
+    errorRaised = Signal(str, object)
     notice = Signal(str)
     userPosted = Signal(object)
-    sessionTouched = Signal(str)
-    weightsChanged = Signal(str)
 
     def __init__(
-        self, context: AppContext, model: MessageListModel, parent: QObject | None = None
+        self,
+        context: AppContext,
+        model: MessageListModel,
+        events: StoreEvents,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._context = context
         self._model = model
-        self._runner = WorkerRunner(self)
+        self._events = events
         self._reply: Worker | None = None
         self._reply_session: str | None = None
         self._stream_record: MessageRecord | None = None
@@ -67,10 +107,6 @@ class ChatController(QObject):
     @property
     def busy(self) -> bool:
         return self._reply is not None
-
-    @property
-    def runner(self) -> WorkerRunner:
-        return self._runner
 
     def provider_configured(self) -> bool:
         return self._context.provider().configured
@@ -82,29 +118,34 @@ class ChatController(QObject):
         if self.busy:
             return False
         if not self.provider_configured():
-            self.errorRaised.emit(NOT_CONFIGURED, False)
+            self.errorRaised.emit(self.tr(NOT_CONFIGURED), ErrorKind.NOT_CONFIGURED)
             return False
         return True
 
     def _reply_job(
         self,
         session_id: str,
-        before: Callable[[ChatService, Worker], None] | None = None,
+        before: Callable[[ChatService], UserMessageSaved] | None = None,
         regenerate_of: int | None = None,
-    ) -> Callable[[Worker], ReplyOutcome]:
+    ) -> Callable[[Worker], Generator[ReplyEvent, None, ReplyOutcome]]:
         """A worker job: `before` (e.g. commit the user's message), then stream a reply."""
         context = self._context
 
-        def job(worker: Worker) -> ReplyOutcome:
+        def job(worker: Worker) -> Generator[ReplyEvent, None, ReplyOutcome]:
             from desktop_agent.services.chat import ReplyRun
 
             service = context.chat_service()
             try:
                 if before is not None:
-                    before(service, worker)
+                    yield before(service)
                 run = ReplyRun(service, session_id, regenerate_of=regenerate_of)
                 worker.on_cancel(run.cancel)
-                return run.run(worker.started.emit, worker.delta.emit, worker.note.emit)
+                # ReplyRun reports by callback, from inside its stream loop.
+                return run.run(
+                    lambda record: worker.publish(ReplyStarted(record)),
+                    lambda text: worker.publish(Delta(text)),
+                    lambda text: worker.publish(Note(text)),
+                )
             finally:
                 service.close()
 
@@ -114,11 +155,9 @@ class ChatController(QObject):
         if not text.strip() or not self._ready():
             return False
 
-        def post(service: ChatService, worker: Worker) -> None:
-            user, events = service.post_user_message(session_id, text)
-            worker.progress.emit(user)
-            if events:
-                worker.note.emit(describe_changes(events))
+        def post(service: ChatService) -> UserMessageSaved:
+            user, learned = service.post_user_message(session_id, text)
+            return UserMessageSaved(user, tuple(learned))
 
         self._start_reply(session_id, self._reply_job(session_id, post))
         return True
@@ -137,10 +176,10 @@ class ChatController(QObject):
         if session_id is None or not text.strip() or not self._ready():
             return False
 
-        def edit(service: ChatService, worker: Worker) -> None:
-            from desktop_agent.store import versions
+        def edit(service: ChatService) -> UserMessageSaved:
+            from desktop_agent.services import messages
 
-            worker.progress.emit(versions.edit_user_message(message_id, text))
+            return UserMessageSaved(messages.edit_user_message(message_id, text))
 
         self._start_reply(session_id, self._reply_job(session_id, edit))
         return True
@@ -160,7 +199,7 @@ class ChatController(QObject):
     def give_feedback(self, message_id: int, rating: int, tags: Sequence[str] = ()) -> None:
         """Quick (a few small commits), so it runs here; learning happens in the service."""
         from desktop_agent.services.learning import give_feedback
-        from desktop_agent.store.messages import get_message
+        from desktop_agent.services.messages import get_message
 
         try:
             _record, events = give_feedback(
@@ -170,74 +209,82 @@ class ChatController(QObject):
                 follow_session=self._context.settings.learning.follow_session,
             )
         except (ValueError, LookupError) as exc:
-            self.errorRaised.emit(str(exc), False)
+            self.errorRaised.emit(str(exc), ErrorKind.FAILED)
             return
         message = get_message(message_id)
         self._model.update_record(message)
-        thanks = "Thanks — noted." if rating > 0 else "Thanks — the agent will adjust."
+        thanks = (
+            self.tr("Thanks — noted.") if rating > 0 else self.tr("Thanks — the agent will adjust.")
+        )
         self.notice.emit(describe_changes(events) or thanks)
         if events:
-            self.weightsChanged.emit(message.session_id)
+            self._events.weightsChanged.emit(message.session_id)
 
-    def switch_version(self, message_id: int, step: int) -> None:
-        from desktop_agent.store import versions
+    def switch_version(self, message_id: int, step: int) -> bool:
+        """Show the previous (-1) or next (+1) version of a message; False at either end."""
+        from desktop_agent.services import messages
 
-        siblings = versions.versions_of(message_id)
+        siblings = messages.versions_of(message_id)
         ids = [m.id for m in siblings]
         if message_id not in ids:
-            return
+            return False
         target = ids.index(message_id) + step
         if not 0 <= target < len(ids):
-            return
-        branch = versions.switch_version(ids[target])
+            return False
+        branch = messages.switch_version(ids[target])
         self._model.replace_tail(branch)
-        self.sessionTouched.emit(siblings[0].session_id)
+        self._events.sessionChanged.emit(siblings[0].session_id)
+        return True
 
     def shutdown(self) -> None:
-        """Closing: stop the stream (the partial reply is saved) and join the threads."""
+        """Closing: stop the stream (the partial reply is saved by the worker, which the
+        pool joins on quit) and leave the model idle."""
         self.stop()
-        self._runner.shutdown()
+        worker_pool().cancel(self)
         if self._reply is not None:
             self._model.end_stream()
             self._reply = None
 
-    # -- the reply worker's signals (queued onto this, the UI thread)
+    # -- the reply worker's events (queued onto this, the UI thread)
 
     def _start_reply(self, session_id: str, job: Callable[[Worker], object]) -> None:
         self._retry = None
         worker = Worker(job, "reply")
-        worker.progress.connect(self._on_progress)
-        worker.started.connect(self._on_started)
-        worker.delta.connect(self._on_delta)
-        worker.note.connect(self._on_note)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
+        worker.yielded.connect(self._on_event)
+        worker.returned.connect(self._on_returned)
+        worker.errored.connect(self._on_errored)
         self._reply = worker
         self._reply_session = session_id
         self._stream_record = None
         self._stream_text = []
-        self._runner.start(worker)
         self.busyChanged.emit(True)
+        worker_pool().start(worker, owner=self)
 
     @Slot(object)
-    def _on_progress(self, record: MessageRecord) -> None:
+    def _on_event(self, event: ReplyEvent) -> None:
+        if isinstance(event, Delta):
+            # Kept whole, so a return to this session mid-reply shows every character.
+            self._stream_text.append(event.text)
+            self._model.add_delta(event.text)
+        elif isinstance(event, ReplyStarted):
+            self._stream_record = event.record
+            self._model.begin_stream(event.record)
+        elif isinstance(event, UserMessageSaved):
+            self._on_user_saved(event)
+        elif isinstance(event, Note) and event.text:
+            self.notice.emit(event.text)
+
+    def _on_user_saved(self, event: UserMessageSaved) -> None:
+        record = event.record
         if record.version_count > 1:
             self._model.replace_from(record)
         else:
             self._model.append_record(record)
         self.userPosted.emit(record)
-        self.sessionTouched.emit(record.session_id)
-
-    @Slot(object)
-    def _on_started(self, record: MessageRecord) -> None:
-        self._stream_record = record
-        self._model.begin_stream(record)
-
-    @Slot(str)
-    def _on_delta(self, text: str) -> None:
-        # Kept whole, so a return to this session mid-reply shows every character.
-        self._stream_text.append(text)
-        self._model.add_delta(text)
+        self._events.sessionChanged.emit(record.session_id)
+        if event.learned:
+            self.notice.emit(describe_changes(event.learned))
+            self._events.weightsChanged.emit(record.session_id)
 
     def reattach_stream(self) -> None:
         """After the model loaded a session: if its reply is still streaming, show it live."""
@@ -245,39 +292,40 @@ class ChatController(QObject):
         if self._reply is not None and record is not None:
             self._model.resume_stream(record, "".join(self._stream_text))
 
-    @Slot(str)
-    def _on_note(self, text: str) -> None:
-        if text:
-            self.notice.emit(text)
-
     @Slot(object)
-    def _on_finished(self, outcome: ReplyOutcome) -> None:
+    def _on_returned(self, outcome: ReplyOutcome) -> None:
+        if self._reply is None:
+            return  # shut down while the reply ended
         self._model.end_stream(outcome.message)
         session_id = self._reply_session
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
+        if outcome.error is not None:
+            log.warning("reply %s ended with an error: %r", outcome.message.id, outcome.error)
         if outcome.error is not None and session_id != self._model.session_id:
             # The user moved to another conversation: Retry there would regenerate this
             # reply from the wrong history, so only say what happened.
-            self.notice.emit(f"A reply in another conversation failed: {outcome.error}")
+            self.notice.emit(self.tr("A reply in another conversation failed: %s") % outcome.error)
         elif outcome.error is not None:
             failed_id = outcome.message.id
             self._retry = lambda: self._retry_reply(failed_id)
-            self.errorRaised.emit(str(outcome.error), True)
+            self.errorRaised.emit(str(outcome.error), ErrorKind.RETRYABLE)
         if session_id:
-            self.sessionTouched.emit(session_id)
+            self._events.sessionChanged.emit(session_id)
 
     def _retry_reply(self, message_id: int) -> None:
         self.regenerate(message_id)
 
     @Slot(object)
-    def _on_failed(self, exc: BaseException) -> None:
+    def _on_errored(self, exc: BaseException) -> None:
+        if self._reply is None:
+            return
         self._model.end_stream()
         session_id = self._reply_session
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
-        self.errorRaised.emit(str(exc) or type(exc).__name__, False)
+        self.errorRaised.emit(str(exc) or type(exc).__name__, ErrorKind.FAILED)
         if session_id:
-            self.sessionTouched.emit(session_id)
+            self._events.sessionChanged.emit(session_id)

@@ -18,20 +18,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_controller import ChatController
 from desktop_agent.ui.chat_view import ChatView
-from desktop_agent.ui.formatting import feedback_tags, tag_label
+from desktop_agent.ui.errors import ErrorKind
 from desktop_agent.ui.markdown import code_blocks
+from desktop_agent.ui.message_actions import MessageAction
+from desktop_agent.ui.message_menus import code_blocks_menu, feedback_menu, message_context_menu
 from desktop_agent.ui.message_model import MessageListModel
-from desktop_agent.ui.message_viewer import MessageViewer
 from desktop_agent.ui.welcome import WelcomePage
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import MessageRecord, SessionRecord
+    from desktop_agent.ui.events import StoreEvents
+    from desktop_agent.ui.message_viewer import MessageViewer
 
 
 class ChatPane(QWidget):
@@ -39,19 +42,25 @@ class ChatPane(QWidget):
     newSessionRequested(): the welcome page's "Start a conversation".
     settingsRequested(): the welcome page's or the error bar's way to Settings.
     sessionUpdated(object): the open session's record changed (goal, title).
+
+    Follows `sessionChanged` on the StoreEvents hub (the open session's header).
     """
 
     newSessionRequested = Signal()
     settingsRequested = Signal()
     sessionUpdated = Signal(object)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, events: StoreEvents, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._context = context
         self.session: SessionRecord | None = None
         self._editing_id: int | None = None
+        self._error_kind = ErrorKind.FAILED
         self.model = MessageListModel(self)
-        self.controller = ChatController(context, self.model, self)
+        self.controller = ChatController(context, self.model, events, self)
+        events.sessionChanged.connect(self._on_session_changed)
 
         self.title = QLabel()
         self.title.setObjectName("sessionTitle")
@@ -65,6 +74,7 @@ class ChatPane(QWidget):
             "Goal for this session (optional) — e.g. “Ship the migration plan”"
         )
         self.goal.setClearButtonEnabled(True)
+        self.goal.setAccessibleName(self.tr("Session goal"))
         self.goal.editingFinished.connect(self._save_goal)
 
         self.view = ChatView(self.model)
@@ -83,28 +93,44 @@ class ChatPane(QWidget):
 
         self.composer = QPlainTextEdit()
         self.composer.setObjectName("composer")
-        self.composer.setPlaceholderText("Message — Ctrl+Enter to send")
+        self.composer.setAccessibleName(self.tr("Message"))
+        self.composer.setPlaceholderText(self.tr("Message — Ctrl+Enter to send"))
         self.composer.setTabChangesFocus(True)
         line = self.composer.fontMetrics().lineSpacing()
         self.composer.setFixedHeight(int(line * 4.2) + 12)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(self.tr("Send"))
         self.send_button.setDefault(True)
-        self.send_button.setToolTip("Send (Ctrl+Enter)")
-        self.stop_button = QPushButton("Stop")
-        self.stop_button.setToolTip("Stop the reply and keep what arrived (Esc)")
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setToolTip(self.tr("Stop the reply and keep what arrived (Esc)"))
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(self.controller.stop)
 
-        self.send_action = QAction("&Send", self)
+        self.send_action = QAction(self.tr("&Send"), self)
         self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
         self.send_action.triggered.connect(self.send)
-        self.stop_action = QAction("S&top Reply", self)
+        self.stop_action = QAction(self.tr("S&top Reply"), self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.triggered.connect(self._escape)
-        self.regenerate_action = QAction("&Regenerate Last Reply", self)
+        self.regenerate_action = QAction(self.tr("&Regenerate Last Reply"), self)
         self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
         self.regenerate_action.triggered.connect(self.regenerate_last)
-        for action in (self.send_action, self.stop_action, self.regenerate_action):
+        # The ‹ › version switch without a mouse (and for screen readers, which cannot
+        # reach the painted buttons): on the selected message, else the last one that has
+        # other versions.
+        self.previous_version_action = QAction(self.tr("Pre&vious Version"), self)
+        self.previous_version_action.setShortcut(QKeySequence("Ctrl+Alt+Left"))
+        self.previous_version_action.triggered.connect(lambda: self.switch_version(-1))
+        self.next_version_action = QAction(self.tr("Ne&xt Version"), self)
+        self.next_version_action.setShortcut(QKeySequence("Ctrl+Alt+Right"))
+        self.next_version_action.triggered.connect(lambda: self.switch_version(1))
+        for action in (
+            self.send_action,
+            self.stop_action,
+            self.regenerate_action,
+            self.previous_version_action,
+            self.next_version_action,
+        ):
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
         header = QVBoxLayout()
@@ -154,6 +180,7 @@ class ChatPane(QWidget):
     # -- sessions
 
     def open_session(self, record: SessionRecord | None, *, at_message: int | None = None) -> None:
+        self._save_goal()  # a goal still being typed belongs to the conversation it was typed in
         self.session = record
         self._cancel_edit()
         self.error_bar.dismiss()
@@ -165,7 +192,7 @@ class ChatPane(QWidget):
             return
         position = None
         if at_message is not None:
-            from desktop_agent.store.messages import get_message
+            from desktop_agent.services.messages import get_message
 
             message = get_message(at_message)
             position = message.seq if message.active else None
@@ -175,6 +202,7 @@ class ChatPane(QWidget):
         self.header.show()
         self.bottom.show()
         self.stack.setCurrentWidget(self.view)
+        self.goal.setText(record.goal)  # even while focused: the old text was the old session's
         self._show_record(record)
         if position is not None and at_message is not None:
             row = self.model.row_of_id(at_message)
@@ -191,6 +219,11 @@ class ChatPane(QWidget):
         self.title.setText(record.title + ("   (in the trash)" if record.trashed else ""))
         if not self.goal.hasFocus():
             self.goal.setText(record.goal)
+
+    @Slot(str)
+    def _on_session_changed(self, session_id: str) -> None:
+        if self.session is not None and self.session.id == session_id:
+            self.refresh_session()
 
     def refresh_session(self) -> None:
         if self.session is not None:
@@ -209,7 +242,8 @@ class ChatPane(QWidget):
             self.session = sessions.set_goal(self.session.id, self.goal.text())
         except NotFoundError:
             self.show_error(
-                "This conversation was deleted elsewhere; the goal was not saved.", False
+                self.tr("This conversation was deleted elsewhere; the goal was not saved."),
+                ErrorKind.FAILED,
             )
             return
         self.sessionUpdated.emit(self.session)
@@ -271,18 +305,18 @@ class ChatPane(QWidget):
 
     # -- errors
 
-    @Slot(str, bool)
-    def show_error(self, message: str, retryable: bool) -> None:
-        from desktop_agent.ui.chat_controller import NOT_CONFIGURED
-
-        if message == NOT_CONFIGURED:
-            self.error_bar.show_message(message, "Settings…")
-        else:
-            self.error_bar.show_message(message, "Retry" if retryable else "")
+    @Slot(str, object)
+    def show_error(self, message: str, kind: ErrorKind) -> None:
+        self._error_kind = kind
+        action = {
+            ErrorKind.NOT_CONFIGURED: self.tr("Settings…"),
+            ErrorKind.RETRYABLE: self.tr("Retry"),
+        }.get(kind, "")
+        self.error_bar.show_message(message, action)
 
     @Slot()
     def _on_error_action(self) -> None:
-        if self.error_bar.action_button.text() == "Settings…":
+        if self._error_kind is ErrorKind.NOT_CONFIGURED:
             self.settingsRequested.emit()
             return
         self.error_bar.dismiss()
@@ -290,81 +324,95 @@ class ChatPane(QWidget):
 
     # -- per-message actions
 
-    @Slot(int, str, object)
-    def _on_message_action(self, message_id: int, action: str, where: QPoint) -> None:
+    @Slot(int, object, object)
+    def _on_message_action(self, message_id: int, action: MessageAction, where: QPoint) -> None:
         row = self.model.row_of_id(message_id)
         if row < 0:
             return
         record = self.model.record(row)
-        if action == "copy":
+        if action is MessageAction.COPY:
             QGuiApplication.clipboard().setText(record.content)
-            self.controller.notice.emit("Message copied.")
-        elif action == "copy_code":
+            self.controller.notice.emit(self.tr("Message copied."))
+        elif action is MessageAction.COPY_CODE:
             self._copy_code(record, where)
-        elif action == "feedback_up":
+        elif action is MessageAction.FEEDBACK_UP:
             self.controller.give_feedback(record.id, 1)
-        elif action == "feedback_down":
+        elif action is MessageAction.FEEDBACK_DOWN:
             self.feedback_menu(record).popup(where)
-        elif action == "regenerate":
+        elif action is MessageAction.REGENERATE:
             self.error_bar.dismiss()
             self.controller.regenerate(record.id)
-        elif action == "edit":
+        elif action is MessageAction.EDIT:
             self.start_edit(record)
-        elif action in ("prev", "next"):
-            self.controller.switch_version(record.id, -1 if action == "prev" else 1)
-        elif action == "select":
+        elif action in (MessageAction.PREVIOUS_VERSION, MessageAction.NEXT_VERSION):
+            step = -1 if action is MessageAction.PREVIOUS_VERSION else 1
+            self.controller.switch_version(record.id, step)
+        elif action is MessageAction.SELECT:
             self.view_message(record)
+
+    def _version_target(self) -> MessageRecord | None:
+        current = self.view.currentIndex()
+        if current.isValid():
+            record = self.model.record(current.row())
+            if record.version_count > 1:
+                return record
+        for record in reversed(self.model.records()):
+            if record.version_count > 1:
+                return record
+        return None
+
+    def switch_version(self, step: int) -> bool:
+        """Show the previous (-1) or next (+1) version; says which one is shown."""
+        record = self._version_target()
+        if record is None or self.controller.busy:
+            self.controller.notice.emit(self.tr("No message here has other versions."))
+            return False
+        if not self.controller.switch_version(record.id, step):
+            self.controller.notice.emit(
+                self.tr("This is the first version.")
+                if step < 0
+                else self.tr("This is the last version.")
+            )
+            return False
+        # The switched message heads the replaced tail, at the same position.
+        rows = range(self.model.rowCount() - 1, -1, -1)
+        row = next((r for r in rows if self.model.record(r).seq == record.seq), -1)
+        if row >= 0:
+            shown = self.model.record(row)
+            self.view.setCurrentIndex(self.model.index(row, 0))
+            self.controller.notice.emit(
+                self.tr("Version %d of %d") % (shown.version_index + 1, shown.version_count)
+            )
+        return True
 
     def view_message(self, record: MessageRecord) -> MessageViewer:
         """Open the message on its own, where any part of it can be selected."""
+        from desktop_agent.ui.message_viewer import MessageViewer
+
         viewer = MessageViewer(record, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.show()
         return viewer
 
     def feedback_menu(self, record: MessageRecord, menu: QMenu | None = None) -> QMenu:
-        """Thumbs down with a reason: each tag teaches the agent something specific."""
-        if menu is None:
-            menu = QMenu(self)
-            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.setObjectName("feedbackMenu")
-        current = set(record.feedback.tags) if record.feedback else set()
-        header = menu.addAction("What was wrong?")
-        header.setEnabled(False)
-        for tag in feedback_tags():
-            action = menu.addAction(tag_label(tag))
-            action.setCheckable(True)
-            action.setChecked(tag in current)
-            action.triggered.connect(
-                lambda _checked=False, t=tag: self.controller.give_feedback(record.id, -1, [t])
-            )
-        menu.addSeparator()
-        plain = menu.addAction("Just not good (no reason)")
-        plain.triggered.connect(lambda: self.controller.give_feedback(record.id, -1))
-        return menu
+        return feedback_menu(self, record, self.controller.give_feedback, menu)
 
     def _copy_code(self, record: MessageRecord, where: QPoint) -> None:
         blocks = code_blocks(record.content)
         if len(blocks) == 1:
             QGuiApplication.clipboard().setText(blocks[0])
-            self.controller.notice.emit("Code copied.")
-            return
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        for number, block in enumerate(blocks, 1):
-            first = next((ln.strip() for ln in block.splitlines() if ln.strip()), "")
-            action = menu.addAction(f"Block {number}: {first[:48]}")
-            action.triggered.connect(
-                lambda _checked=False, b=block: QGuiApplication.clipboard().setText(b)
-            )
-        menu.popup(where)
+            self.controller.notice.emit(self.tr("Code copied."))
+        else:
+            code_blocks_menu(self, blocks).popup(where)
 
     def start_edit(self, record: MessageRecord) -> None:
         """Edit-and-resend: the earlier version and its replies stay switchable."""
         self._editing_id = record.id
         self.composer.setPlainText(record.content)
         self.composer.setFocus()
-        self.edit_bar.setText("Editing your message — Send makes a new version (Esc cancels).")
+        self.edit_bar.setText(
+            self.tr("Editing your message — Send makes a new version (Esc cancels).")
+        )
         self.edit_bar.show()
 
     def _cancel_edit(self) -> None:
@@ -380,22 +428,12 @@ class ChatPane(QWidget):
             return
         record = self.model.record(index.row())
         where = self.view.viewport().mapToGlobal(pos)
-        menu = QMenu(self)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        entries = [("copy", "Copy Message"), ("select", "Select Text…")]
-        if code_blocks(record.content):
-            entries.append(("copy_code", "Copy Code"))
-        if record.role == "assistant":
-            entries += [("feedback_up", "Good Reply"), ("regenerate", "Regenerate")]
-        elif record.role == "user":
-            entries.append(("edit", "Edit and Resend"))
-        for action, label in entries:
-            item = menu.addAction(label)
-            item.triggered.connect(
-                lambda _c=False, a=action: self._on_message_action(record.id, a, where)
-            )
-        if record.role == "assistant":
-            self.feedback_menu(record, menu.addMenu("Bad Reply"))
+        menu = message_context_menu(
+            self,
+            record,
+            lambda action: self._on_message_action(record.id, action, where),
+            self.controller.give_feedback,
+        )
         menu.popup(where)
 
     @Slot(str)

@@ -19,6 +19,7 @@ class ChatView(QListView):
     def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("chatView")
+        self.setAccessibleName(self.tr("Conversation"))
         self.setModel(model)
         self._model = model
         self.message_delegate = MessageDelegate(self)

@@ -52,28 +52,30 @@ class LearningSettings(QWidget):
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._settings = settings
-        self.compaction = QCheckBox("Summarise older turns with the fast model")
+        self.compaction = QCheckBox(self.tr("Summarise older turns with the fast model"))
         self.compaction.setToolTip(
             "When a conversation outgrows the context budget its older turns are sent as a "
             "stored summary; off, they are simply left out. The messages are always kept."
         )
         self.compaction.setChecked(settings.provider.compaction)
-        self.follow = QCheckBox("Carry what a conversation learns into my profile")
+        self.follow = QCheckBox(self.tr("Carry what a conversation learns into my profile"))
         self.follow.setToolTip(
             "On: a new conversation with this agent starts where the last one's learning "
             "ended. Off: only explicit saves change your learned weights."
         )
         self.follow.setChecked(settings.learning.follow_session)
-        self.judge = QCheckBox("Let the fast model judge progress toward a goal")
-        self.judge.setToolTip("Used by snapshot validation when a conversation has a goal.")
+        self.judge = QCheckBox(self.tr("Let the fast model judge progress toward a goal"))
+        self.judge.setToolTip(
+            self.tr("Used by snapshot validation when a conversation has a goal.")
+        )
         self.judge.setChecked(settings.learning.judge_goal_with_fast_model)
 
-        behaviour = QGroupBox("Learning")
+        behaviour = QGroupBox(self.tr("Learning"))
         column = QVBoxLayout(behaviour)
         for box in (self.compaction, self.follow, self.judge):
             column.addWidget(box)
 
-        thresholds = QGroupBox("Snapshot validation thresholds")
+        thresholds = QGroupBox(self.tr("Snapshot validation thresholds"))
         form = QFormLayout(thresholds)
         self.fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
         current = settings.validation

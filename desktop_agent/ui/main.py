@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -13,8 +15,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from desktop_agent.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 SMOKE_TIMEOUT_MS = 20_000
 # Benchmarks set this to read the first-paint moment (time.monotonic(), system-wide on Linux).
@@ -109,27 +114,46 @@ def run_gui(data_dir: str | None, *, smoke: bool) -> int:
     app = create_application()
     from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.app_context import open_app
-    from desktop_agent.store.db import StoreError
+    from desktop_agent.store.errors import StoreError
 
     try:
-        context = open_app(data_dir)
+        # The integrity check after an unclean exit waits until the window has painted.
+        context = open_app(data_dir, defer_check=True)
     except (InvalidInputError, StoreError, OSError) as exc:
+        log.error("cannot start: %s", exc)
         if smoke:
             print(f"error: {exc}", file=sys.stderr)
         else:
-            QMessageBox.critical(None, "Desktop Agent cannot start", str(exc))
+            QMessageBox.critical(None, app.tr("Desktop Agent cannot start"), str(exc))
         return 1
 
     from desktop_agent.ui.main_window import MainWindow
+    from desktop_agent.ui.worker import worker_pool
 
+    pool = worker_pool()  # joined on aboutToQuit, and below for --smoke (no exec loop)
+    hooks = (sys.excepthook, threading.excepthook)
     try:
         window = MainWindow(context)
+        _install_crash_dialog(context.data_dir)
         if smoke:
-            return _smoke(app, window)
+            try:
+                return _smoke(app, window)
+            finally:
+                window.deleteLater()  # run in-process (tests): the window must not outlive it
         window.show()
         return int(app.exec())
     finally:
+        pool.join()
+        sys.excepthook, threading.excepthook = hooks
         context.close()
+
+
+def _install_crash_dialog(data_dir: Path) -> None:
+    from desktop_agent.config.log_setup import install_excepthooks, log_path
+    from desktop_agent.ui.crash_dialog import CrashReporter
+
+    reporter = CrashReporter(log_path(data_dir), QApplication.instance())
+    install_excepthooks(reporter.report)
 
 
 def _smoke(app: QApplication, window: MainWindow) -> int:

@@ -1,31 +1,59 @@
-"""The main window: sessions | chat | weights, with menus, toolbar and status bar."""
+"""The main window: sessions | chat | weights, with menus, toolbar and status bar.
+
+The window owns the StoreEvents hub and the parts that subscribe to it; the weights
+panel is built just after the first paint (it is not needed to show the window)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLayout, QWidget
 
 from desktop_agent import APP_NAME
+from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.services.sessions import start_session
-from desktop_agent.store import agents, sessions
+from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
+from desktop_agent.ui.banner import MessageBar
 from desktop_agent.ui.chat_pane import ChatPane
-from desktop_agent.ui.right_panel import build_right_panel
+from desktop_agent.ui.events import StoreEvents
+from desktop_agent.ui.import_export import ImportExport
+from desktop_agent.ui.profile_switcher import ProfileSwitcher
 from desktop_agent.ui.session_panel import SessionPanel
-from desktop_agent.ui.weights.integration import install
+from desktop_agent.ui.store_check import StoreCheck
+from desktop_agent.ui.weights.menu import WeightsMenu
+from desktop_agent.ui.window_state import capture_layout, read_ui_state, restore_layout
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from PySide6.QtGui import QPaintEvent
+
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import SearchHit, SessionRecord
+    from desktop_agent.ui.weights.panel import WeightPanel
 
-WINDOW_STATE_NAME = "window.ini"
 DEFAULT_SPLITTER = [280, 740, 340]  # the weights panel needs ~310 px for its controls
+RIGHT_PANEL_MIN_WIDTH = 180
+
+
+class _PanelSlot(QWidget):
+    """Holds the weights panel's place until the window has painted once, then asks for
+    the panel (a zero-timer runs after that paint pass)."""
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        super().__init__()
+        self.setObjectName("rightPanelSlot")
+        self.setMinimumWidth(RIGHT_PANEL_MIN_WIDTH)
+        self._build = build
+        self._asked = False
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self._asked:
+            self._asked = True
+            QTimer.singleShot(0, self._build)
 
 
 class MainWindow(QMainWindow):
@@ -35,43 +63,49 @@ class MainWindow(QMainWindow):
         self.context = context
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 860)
-        self._state = QSettings(
-            str(context.data_dir / WINDOW_STATE_NAME), QSettings.Format.IniFormat
-        )
+        self.ui_state = read_ui_state(context.data_dir)
+        self.events = StoreEvents(self)
 
-        self.sessions = SessionPanel()
-        self.chat = ChatPane(context)
-        self.right_panel = build_right_panel(context)
+        self.sessions = SessionPanel(self.events)
+        self.chat = ChatPane(context, self.events)
+        self._weight_panel: WeightPanel | None = None
+        self._panel_slot = _PanelSlot(self._after_first_paint)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.sessions)
         self.splitter.addWidget(self.chat)
-        self.splitter.addWidget(self.right_panel)
+        self.splitter.addWidget(self._panel_slot)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes(DEFAULT_SPLITTER)
         self.sessions.setMinimumWidth(200)
         self.chat.setMinimumWidth(360)
-        self.right_panel.setMinimumWidth(180)
-        self.setCentralWidget(self.splitter)
+        self.read_only_bar = MessageBar("error")
+        self.read_only_bar.setObjectName("readOnlyBar")
+        self.read_only_bar.hide()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.read_only_bar)
+        column.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
 
         self.provider_label = QLabel()
         self.provider_label.setObjectName("providerStatus")
-        self.save_label = QLabel("All changes saved")
+        self.save_label = QLabel(self.tr("All changes saved"))
         self.save_label.setObjectName("saveStatus")
         for label in (self.provider_label, self.save_label):
             label.setContentsMargins(10, 0, 10, 0)
             self.statusBar().addPermanentWidget(label)
 
-        # (agent, user) for new conversations; the weights integration's switchers
-        # replace this.
-        self.current_profile: Callable[[], tuple[str, str]] = lambda: (
-            agents.DEFAULT_AGENT,
-            agents.DEFAULT_USER,
-        )
+        self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
+        self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
+        self.store_check = StoreCheck(context, self.events, self)
+        self.import_export = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
-        self.weights_integration = install(self, context, self.right_panel)
+        self.setAcceptDrops(True)
         self.update_provider_status()
         self.sessions.load()
         self._restore_state()
@@ -79,64 +113,73 @@ class MainWindow(QMainWindow):
     # -- construction
 
     def _build_actions(self) -> None:
-        self.new_action = QAction("&New Conversation", self)
+        self.new_action = QAction(self.tr("&New Conversation"), self)
         self.new_action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         self.new_action.triggered.connect(self.new_session)
-        self.settings_action = QAction("&Settings…", self)
+        self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcuts(
             [QKeySequence("Ctrl+,"), QKeySequence(QKeySequence.StandardKey.Preferences)]
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
-        self.quit_action = QAction("&Quit", self)
+        self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
-        self.about_action = QAction(f"&About {APP_NAME}", self)
+        self.about_action = QAction(self.tr("&About %s") % APP_NAME, self)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
-        self.weights_action = QAction("&Weights Panel", self)
+        self.weights_action = QAction(self.tr("&Weights Panel"), self)
         self.weights_action.setCheckable(True)
         self.weights_action.setChecked(True)
         self.weights_action.setShortcut(QKeySequence("Ctrl+Shift+W"))
-        self.weights_action.toggled.connect(self.right_panel.setVisible)
+        self.weights_action.toggled.connect(self._show_weights)
 
         panel, chat = self.sessions, self.chat
         menu = self.menuBar()
-        file_menu = menu.addMenu("&File")
+        file_menu = menu.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_export.import_action)
+        file_menu.addAction(self.import_export.export_all_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit_menu = menu.addMenu("&Edit")
+        edit_menu = menu.addMenu(self.tr("&Edit"))
         edit_menu.addAction(panel.undo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(panel.find_action)
-        conversation = menu.addMenu("&Conversation")
+        conversation = menu.addMenu(self.tr("&Conversation"))
         conversation.addAction(chat.send_action)
         conversation.addAction(chat.stop_action)
         conversation.addAction(chat.regenerate_action)
         conversation.addSeparator()
+        conversation.addAction(chat.previous_version_action)
+        conversation.addAction(chat.next_version_action)
+        conversation.addSeparator()
         conversation.addAction(panel.rename_action)
         conversation.addAction(panel.pin_action)
         conversation.addAction(panel.trash_action)
-        view_menu = menu.addMenu("&View")
+        view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(panel.trash_view_action)
         view_menu.addAction(self.weights_action)
-        help_menu = menu.addMenu("&Help")
+        self.weights_menu.build_menu(menu.addMenu(self.tr("&Weights")))
+        help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
         for action in (
             chat.send_action,
             chat.stop_action,
             chat.regenerate_action,
+            chat.previous_version_action,
+            chat.next_version_action,
             panel.undo_action,
             panel.find_action,
             panel.pin_action,
         ):
             self.addAction(action)
 
-        toolbar = QToolBar("Main")
+        toolbar = QToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -147,6 +190,7 @@ class MainWindow(QMainWindow):
         toolbar.addAction(chat.regenerate_action)
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
+        self.profiles.add_to(toolbar)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
         for action in (
@@ -170,22 +214,66 @@ class MainWindow(QMainWindow):
         self.chat.settingsRequested.connect(self.open_settings)
         self.chat.sessionUpdated.connect(self._on_session_updated)
         controller = self.chat.controller
-        controller.sessionTouched.connect(self._on_session_touched)
-        controller.notice.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        controller.notice.connect(self.say)
         controller.busyChanged.connect(self._on_busy)
-        controller.weightsChanged.connect(self._on_weights_changed)
+        self.profiles.profileChosen.connect(self._save_ui_state)
+        self.profiles.problem.connect(self.say)
+        self.weights_menu.notice.connect(self.say)
+        self.events.storeHealthChanged.connect(self._on_store_health)
+
+    @Slot()
+    def _after_first_paint(self) -> None:
+        """What the first paint did not need: the weights panel, the deferred store check."""
+        self._build_weight_panel()
+        self.store_check.start()
+
+    @property
+    def right_panel(self) -> WeightPanel:
+        """The weights panel (built now if the first paint has not asked for it yet)."""
+        return self._build_weight_panel()
+
+    @Slot()
+    def _build_weight_panel(self) -> WeightPanel:
+        if self._weight_panel is not None:
+            return self._weight_panel
+        from desktop_agent.ui.weights.panel import WeightPanel
+
+        panel = WeightPanel(self.context, self.events)
+        panel.setMinimumWidth(RIGHT_PANEL_MIN_WIDTH)
+        panel.message_requested.connect(self.open_message)
+        panel.setEnabled(self._panel_slot.isEnabled())
+        self._weight_panel = panel
+        self.splitter.replaceWidget(2, panel)
+        panel.setVisible(self.weights_action.isChecked())
+        self._panel_slot.deleteLater()
+        if self.chat.session is not None:
+            panel.set_session(self.chat.session.id)
+        return panel
+
+    @Slot(bool)
+    def _show_weights(self, visible: bool) -> None:
+        (self._weight_panel or self._panel_slot).setVisible(visible)
+
+    def _open_session_id(self) -> str | None:
+        return self.chat.session.id if self.chat.session is not None else None
+
+    @Slot(str)
+    def say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
 
     # -- sessions
 
     @Slot()
     def new_session(self) -> SessionRecord | None:
         """Start a conversation for the chosen agent and user (joining their experiment
-        arm, if one runs); the profile switchers set `current_profile`."""
-        agent, user = self.current_profile()
+        arm, if one runs), chosen in the toolbar's profile switcher."""
+        agent, user = self.profiles.current()
         try:
+            from desktop_agent.services.sessions import start_session  # not needed to paint
+
             record = start_session(agent=agent, user=user)
         except (InvalidInputError, NotFoundError) as exc:
-            self.statusBar().showMessage(str(exc), 8000)
+            self.say(str(exc))
             return None
         if self.sessions.trash_toggle.isChecked():
             self.sessions.trash_toggle.setChecked(False)
@@ -201,16 +289,25 @@ class MainWindow(QMainWindow):
             self.sessions.select(record.id)
         self.chat.open_session(record, at_message=at_message)
         self.setWindowTitle(f"{record.title} — {APP_NAME}" if record else APP_NAME)
-        set_session = getattr(self.right_panel, "set_session", None)
-        if callable(set_session):
-            set_session(record.id if record else None)
+        if self._weight_panel is not None:
+            self._weight_panel.set_session(record.id if record else None)
+
+    @Slot(str, int)
+    def open_message(self, session_id: str, message_id: int) -> None:
+        """Open a conversation at a message (0: at its end), e.g. from the drift chart."""
+        try:
+            record = sessions.get_session(session_id)
+        except NotFoundError:
+            self.say(self.tr("That conversation no longer exists."))
+            return
+        self.open_session(record, at_message=message_id or None)
 
     @Slot(object)
     def open_hit(self, hit: SearchHit) -> None:
         try:
             record = sessions.get_session(hit.session_id)
         except NotFoundError:
-            self.statusBar().showMessage("That conversation no longer exists.", 6000)
+            self.say(self.tr("That conversation no longer exists."))
             return
         self.open_session(record, at_message=hit.message_id)
 
@@ -242,21 +339,11 @@ class MainWindow(QMainWindow):
         self.sessions.update_record(record)
         self.setWindowTitle(f"{record.title} — {APP_NAME}")
 
-    @Slot(str)
-    def _on_session_touched(self, session_id: str) -> None:
-        self.sessions.refresh()
-        if self.chat.session is not None and self.chat.session.id == session_id:
-            self.chat.refresh_session()
-
-    @Slot(str)
-    def _on_weights_changed(self, session_id: str) -> None:
-        weights_changed = getattr(self.right_panel, "weights_changed", None)
-        if callable(weights_changed):
-            weights_changed(session_id)
-
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
-        self.save_label.setText("Saving the reply as it arrives…" if busy else "All changes saved")
+        self.save_label.setText(
+            self.tr("Saving the reply as it arrives…") if busy else self.tr("All changes saved")
+        )
 
     # -- dialogs
 
@@ -286,47 +373,81 @@ class MainWindow(QMainWindow):
 
             self.provider_label.setText(f"{display_url(provider.base_url)} · {provider.model}")
         else:
-            self.provider_label.setText("No provider set up — Settings (Ctrl+,)")
+            self.provider_label.setText(self.tr("No provider set up — Settings (Ctrl+,)"))
+
+    # -- the store's health (the integrity check deferred past the first paint)
+
+    @Slot(bool, str)
+    def _on_store_health(self, healthy: bool, problem: str) -> None:
+        if healthy:
+            return
+        self.read_only_bar.show_message(
+            self.tr("Read-only — nothing more will be written to this store. %s") % problem
+        )
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
+            widget.setEnabled(False)
+        self.new_action.setEnabled(False)
 
     # -- state
 
     def _restore_state(self) -> None:
-        geometry = self._state.value("geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        state = self._state.value("windowState")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        splitter = self._state.value("splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        self.weights_action.setChecked(self._state.value("weightsPanel", "true") != "false")
-        last = self.context.settings.last_session_id
-        if last:
+        state = self.ui_state
+        restore_layout(state, self, self.splitter)
+        self.weights_action.setChecked(state.weights_panel)
+        if state.last_session_id:
             try:
-                record = sessions.get_session(last)
+                record = sessions.get_session(state.last_session_id)
             except NotFoundError:
                 return
             if not record.trashed:
                 self.open_session(record)
 
     def save_state(self) -> None:
-        self._state.setValue("geometry", self.saveGeometry())
-        self._state.setValue("windowState", self.saveState())
-        self._state.setValue("splitter", self.splitter.saveState())
-        self._state.setValue("weightsPanel", "true" if self.weights_action.isChecked() else "false")
-        self._state.sync()
-        last = self.chat.session.id if self.chat.session is not None else ""
-        if last != self.context.settings.last_session_id:
-            self.context.settings.last_session_id = last
-            try:
-                self.context.save_settings()
-            except OSError as exc:
-                self.statusBar().showMessage(f"Could not save the settings: {exc}")
+        state = self.ui_state
+        capture_layout(state, self, self.splitter)
+        state.weights_panel = self.weights_action.isChecked()
+        state.last_session_id = self.chat.session.id if self.chat.session is not None else ""
+        self._save_ui_state()
+
+    @Slot()
+    def _save_ui_state(self) -> None:
+        try:
+            save_ui_state(self.context.data_dir, self.ui_state)
+        except OSError as exc:
+            self.say(self.tr("Could not save the window state: %s") % exc)
+
+    # -- files dropped on the window
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_snapshot_files(event):
+            event.acceptProposedAction()
+        else:
+            super().dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = _dropped_snapshot_files(event)
+        if not paths:
+            super().dropEvent(event)
+            return
+        event.acceptProposedAction()
+        for path in paths:
+            self.weights_menu.import_file(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Mid-stream, the partial reply is saved (marked incomplete) and threads joined."""
+        """Mid-stream, the reply is cancelled (the worker saves the partial reply, marked
+        incomplete); the worker pool joins every thread when the application quits."""
         self.save_state()
         self.chat.shutdown()
         self.sessions.shutdown()
+        self.import_export.shutdown()
         super().closeEvent(event)
+
+
+def _dropped_snapshot_files(event: QDropEvent | QDragEnterEvent) -> list[str]:
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return []
+    from desktop_agent.ui.weights.files import is_snapshot_file  # not needed to paint
+
+    paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+    return [path for path in paths if is_snapshot_file(path)]

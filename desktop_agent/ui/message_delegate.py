@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
     QPointF,
     QRect,
     QSize,
@@ -31,9 +29,11 @@ from desktop_agent.ui.markdown import (
     is_openable_link,
     render_markdown,
 )
+from desktop_agent.ui.message_actions import MessageAction
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import MessageRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
 H_PAD = 18
 V_PAD = 10
@@ -42,12 +42,10 @@ GAP = 6
 BUTTON_GAP = 14
 CACHE_SIZE = 400
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 @dataclass(frozen=True)
 class Button:
-    action: str  # feedback_up | feedback_down | copy | copy_code | regenerate | edit | prev | next
+    action: MessageAction
     label: str
     rect: QRect
     enabled: bool = True
@@ -55,11 +53,11 @@ class Button:
 
 class MessageDelegate(QStyledItemDelegate):
     """Signals:
-    actionTriggered(int, str, QPoint-in-global): message id, action, where it was clicked.
+    actionTriggered(int, object, QPoint-in-global): message id, MessageAction, where clicked.
     linkActivated(str): a web or mail link in a message was clicked.
     """
 
-    actionTriggered = Signal(int, str, object)
+    actionTriggered = Signal(int, object, object)
     linkActivated = Signal(str)
 
     def __init__(self, view: QAbstractItemView, agent_label: str = "Assistant") -> None:
@@ -85,7 +83,10 @@ class MessageDelegate(QStyledItemDelegate):
             self._docs.move_to_end(record.id)
             return cached[2]
         doc = SafeTextDocument()
-        text = record.content or (f"*{record.status_reason}*" if record.status == "error" else "…")
+        # The model may show more than the words (an imported reply's reasoning, marked).
+        display_text = getattr(self._view.model(), "display_text", None)
+        shown = display_text(record) if callable(display_text) else record.content
+        text = shown or (f"*{record.status_reason}*" if record.status == "error" else "…")
         render_markdown(doc, text, font, palette, width)
         self._docs[record.id] = (record.content, width, doc)
         if len(self._docs) > CACHE_SIZE:
@@ -112,29 +113,35 @@ class MessageDelegate(QStyledItemDelegate):
             bubble.left() + BUBBLE_PAD, bubble.top() + BUBBLE_PAD + metrics.height() + GAP
         )
 
-    def _buttons_for(self, index: AnyIndex) -> list[tuple[str, str]]:
+    def _buttons_for(self, index: AnyIndex) -> list[tuple[MessageAction, str]]:
         record: MessageRecord = index.data(message_model.RecordRole)
         if index.data(message_model.StreamingRole) or record.role == "system":
             return []
-        labels: list[tuple[str, str]] = []
+        labels: list[tuple[MessageAction, str]] = []
         if record.role == "assistant":
             rating = record.feedback.rating if record.feedback else 0
             labels += [
-                ("feedback_up", "✓ Good" if rating > 0 else "Good"),
-                ("feedback_down", "✓ Bad ▾" if rating < 0 else "Bad ▾"),
+                (MessageAction.FEEDBACK_UP, self.tr("✓ Good") if rating > 0 else self.tr("Good")),
+                (
+                    MessageAction.FEEDBACK_DOWN,
+                    self.tr("✓ Bad ▾") if rating < 0 else self.tr("Bad ▾"),
+                ),
             ]
-        labels.append(("copy", "Copy"))
+        labels.append((MessageAction.COPY, self.tr("Copy")))
         if record.role == "assistant" and code_blocks(record.content):
-            labels.append(("copy_code", "Copy code"))
+            labels.append((MessageAction.COPY_CODE, self.tr("Copy code")))
         if record.role == "assistant":
-            labels.append(("regenerate", "Retry" if record.status == "error" else "Regenerate"))
+            retry = record.status == "error"
+            labels.append(
+                (MessageAction.REGENERATE, self.tr("Retry") if retry else self.tr("Regenerate"))
+            )
         else:
-            labels.append(("edit", "Edit"))
+            labels.append((MessageAction.EDIT, self.tr("Edit")))
         if record.version_count > 1:
             labels += [
-                ("prev", "‹"),
-                ("version", f"{record.version_index + 1}/{record.version_count}"),
-                ("next", "›"),
+                (MessageAction.PREVIOUS_VERSION, "‹"),
+                (MessageAction.VERSION, f"{record.version_index + 1}/{record.version_count}"),
+                (MessageAction.NEXT_VERSION, "›"),
             ]
         return labels
 
@@ -148,11 +155,15 @@ class MessageDelegate(QStyledItemDelegate):
         for action, label in self._buttons_for(index):
             width = metrics.horizontalAdvance(label) + 4
             enabled = not (
-                (action == "prev" and record.version_index == 0)
-                or (action == "next" and record.version_index >= record.version_count - 1)
-                or action == "version"
+                (action is MessageAction.PREVIOUS_VERSION and record.version_index == 0)
+                or (
+                    action is MessageAction.NEXT_VERSION
+                    and record.version_index >= record.version_count - 1
+                )
+                or action is MessageAction.VERSION
             )
-            gap = 4 if action in ("version", "next") else BUTTON_GAP
+            joined = action in (MessageAction.VERSION, MessageAction.NEXT_VERSION)
+            gap = 4 if joined else BUTTON_GAP
             out.append(Button(action, label, QRect(x, top, width, line), enabled))
             x += width + gap
         return out
@@ -230,7 +241,7 @@ class MessageDelegate(QStyledItemDelegate):
 
         for button in self.buttons(option.rect, index, metrics):
             color = accent if button.enabled else muted
-            if button.action == "version":
+            if button.action is MessageAction.VERSION:
                 color = muted
             painter.setPen(color)
             painter.drawText(button.rect, int(Qt.AlignmentFlag.AlignCenter), button.label)

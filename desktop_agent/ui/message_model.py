@@ -15,16 +15,16 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
 
-from desktop_agent.store import messages
+from desktop_agent.services import messages
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import MessageRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
 PAGE_SIZE = 60
 STREAM_REPAINT_MS = 33  # ~30 repaints/s while a reply streams
@@ -39,7 +39,14 @@ VersionCountRole = Qt.ItemDataRole.UserRole + 7
 FeedbackRole = Qt.ItemDataRole.UserRole + 8
 StreamingRole = Qt.ItemDataRole.UserRole + 9
 
-AnyIndex = QModelIndex | QPersistentModelIndex
+
+def with_reasoning(content: str, reasoning: str) -> str:
+    """A reply shown with the thoughts it was imported with, marked as such above it."""
+    if not reasoning:
+        return content
+    # Two trailing spaces keep each line of the thoughts on its own line in Markdown.
+    quoted = "\n".join(f"> {line}  " if line else ">" for line in reasoning.splitlines())
+    return f"> *Reasoning — imported, never sent to the model*\n>\n{quoted}\n\n{content}"
 
 
 class MessageListModel(QAbstractListModel):
@@ -57,6 +64,7 @@ class MessageListModel(QAbstractListModel):
         self._total = 0
         self._streaming_id: int | None = None
         self._pending: list[str] = []
+        self._reasoning: dict[int, str] = {}  # message id -> imported thoughts ("" if none)
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(STREAM_REPAINT_MS)
@@ -71,7 +79,9 @@ class MessageListModel(QAbstractListModel):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         record = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display_text(record)
+        if role == Qt.ItemDataRole.EditRole:
             return record.content
         return {
             IdRole: record.id,
@@ -84,6 +94,20 @@ class MessageListModel(QAbstractListModel):
             FeedbackRole: None if record.feedback is None else record.feedback.rating,
             StreamingRole: record.id == self._streaming_id,
         }.get(role)
+
+    def display_text(self, record: MessageRecord) -> str:
+        """What the view shows: the words, below any reasoning kept from an import."""
+        return with_reasoning(record.content, self._reasoning_of(record.id))
+
+    def _reasoning_of(self, message_id: int) -> str:
+        """Thoughts kept with an imported reply, looked up once per loaded page."""
+        if message_id not in self._reasoning:
+            from desktop_agent.services.importing import reasoning_of
+
+            missing = [r.id for r in self._rows if r.id not in self._reasoning]
+            found = reasoning_of(missing)
+            self._reasoning.update({i: found.get(i, "") for i in missing})
+        return self._reasoning.get(message_id, "")
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():

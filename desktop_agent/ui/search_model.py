@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SearchHit
+    from desktop_agent.ui.qt_types import AnyIndex
 
 HitRole = Qt.ItemDataRole.UserRole + 1
 SessionIdRole = Qt.ItemDataRole.UserRole + 2
 MessageIdRole = Qt.ItemDataRole.UserRole + 3
 SpansRole = Qt.ItemDataRole.UserRole + 4
 SessionTitleRole = Qt.ItemDataRole.UserRole + 5
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class SearchResultsModel(QAbstractListModel):

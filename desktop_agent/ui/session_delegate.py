@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -10,10 +12,11 @@ from desktop_agent.ui import search_model, session_model
 from desktop_agent.ui.formatting import highlighted_html, plain_preview, short_time
 from desktop_agent.ui.markdown import SafeTextDocument
 
+if TYPE_CHECKING:
+    from desktop_agent.ui.qt_types import AnyIndex
+
 PAD = 8
 LINE_GAP = 2
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 def _muted(palette: QPalette) -> QColor:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
-from desktop_agent.store import sessions
+from desktop_agent.services import sessions
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SessionRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
 PAGE_SIZE = 100
 
@@ -23,8 +24,6 @@ PreviewRole = Qt.ItemDataRole.UserRole + 6
 PinnedRole = Qt.ItemDataRole.UserRole + 7
 TrashedAtRole = Qt.ItemDataRole.UserRole + 8
 
-AnyIndex = QModelIndex | QPersistentModelIndex
-
 
 @dataclass(frozen=True)
 class SessionFilter:
@@ -35,12 +34,15 @@ class SessionFilter:
 
 class SessionListModel(QAbstractListModel):
     """Rows are SessionRecords fetched a page at a time (canFetchMore/fetchMore), so a
-    store with 10,000 sessions costs one page at start-up."""
+    store with 10,000 sessions costs one page at start-up. Nothing counts the sessions:
+    a page asks for one row more than it shows to learn whether another page exists
+    (counting 100,000 sessions took 26 ms on every reload after a reply)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[SessionRecord] = []
-        self._total = 0
+        self._more = False  # rows beyond those loaded exist
+        self._total: int | None = None  # counted only when asked for
         self._filter = SessionFilter()
 
     # -- Qt model API
@@ -87,14 +89,13 @@ class SessionListModel(QAbstractListModel):
         return True
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and self._more
 
     def fetchMore(self, parent: AnyIndex) -> None:
         if not self.canFetchMore(parent):
             return
         page = self._page(len(self._rows))
         if not page:
-            self._total = len(self._rows)
             return
         start = len(self._rows)
         self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
@@ -109,7 +110,12 @@ class SessionListModel(QAbstractListModel):
 
     @property
     def total(self) -> int:
-        """How many sessions match the filter (loaded or not)."""
+        """How many sessions match the filter (loaded or not); counted on first use."""
+        if self._total is None:
+            f = self._filter
+            self._total = sessions.count_sessions(
+                trashed=f.trashed, agent_id=f.agent_id, user_id=f.user_id
+            )
         return self._total
 
     def set_filter(self, new_filter: SessionFilter) -> None:
@@ -119,10 +125,7 @@ class SessionListModel(QAbstractListModel):
     def reload(self) -> None:
         """Re-read the first page (after changes that move rows, e.g. new activity)."""
         self.beginResetModel()
-        f = self._filter
-        self._total = sessions.count_sessions(
-            trashed=f.trashed, agent_id=f.agent_id, user_id=f.user_id
-        )
+        self._total = None
         self._rows = self._page(0)
         self.endResetModel()
 
@@ -151,15 +154,19 @@ class SessionListModel(QAbstractListModel):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._rows[row]
-        self._total -= 1
+        if self._total is not None:
+            self._total -= 1
         self.endRemoveRows()
 
     def _page(self, offset: int) -> list[SessionRecord]:
+        """The next page; sets `_more` from the one extra row it asks for."""
         f = self._filter
-        return sessions.list_sessions(
+        page = sessions.list_sessions(
             offset=offset,
-            limit=PAGE_SIZE,
+            limit=PAGE_SIZE + 1,
             trashed=f.trashed,
             agent_id=f.agent_id,
             user_id=f.user_id,
         )
+        self._more = len(page) > PAGE_SIZE
+        return page[:PAGE_SIZE]

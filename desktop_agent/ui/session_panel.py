@@ -22,16 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import agents, sessions
+from desktop_agent.services import agents, sessions
 from desktop_agent.ui import session_model
 from desktop_agent.ui.banner import UndoBar
 from desktop_agent.ui.search_model import SearchResultsModel
 from desktop_agent.ui.session_delegate import SearchHitDelegate, SessionDelegate
 from desktop_agent.ui.session_model import SessionFilter, SessionListModel
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SearchHit, SessionRecord
+    from desktop_agent.ui.events import StoreEvents
 
 SEARCH_DELAY_MS = 180
 SEARCH_LIMIT = 100
@@ -53,6 +54,9 @@ class SessionPanel(QWidget):
     sessionActivated(object): a SessionRecord was chosen (None: nothing is open).
     searchHitActivated(object): a SearchHit was chosen.
     sessionTrashed(str), sessionRestored(str): for the window to close/reopen it.
+
+    Follows the StoreEvents hub: `sessionChanged` re-sorts the list, `agentsChanged`
+    refills the agent and user filters.
     """
 
     sessionActivated = Signal(object)
@@ -60,19 +64,23 @@ class SessionPanel(QWidget):
     sessionTrashed = Signal(str)
     sessionRestored = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, events: StoreEvents | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sessionPanel")
         self.model = SessionListModel(self)
         self.search_model = SearchResultsModel(self)
-        self._runner = WorkerRunner(self)
+        if events is not None:
+            events.sessionChanged.connect(lambda _session_id: self.refresh())
+            events.agentsChanged.connect(self.refresh_filters)
+            events.sessionsChanged.connect(lambda: self.refresh())  # e.g. after an import
         self._search_serial = 0
         self._restoring_selection = False
 
         self.search = QLineEdit()
         self.search.setObjectName("searchBox")
-        self.search.setPlaceholderText("Search all messages  (Ctrl+F)")
+        self.search.setPlaceholderText(self.tr("Search all messages  (Ctrl+F)"))
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName(self.tr("Search all messages"))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -81,23 +89,29 @@ class SessionPanel(QWidget):
         self.search.returnPressed.connect(self._open_first_hit)
 
         self.agent_filter = QComboBox()
-        self.agent_filter.setToolTip("Show the sessions of one agent")
+        self.agent_filter.setToolTip(self.tr("Show the sessions of one agent"))
+        self.agent_filter.setAccessibleName(self.tr("Agent filter"))
         self.user_filter = QComboBox()
-        self.user_filter.setToolTip("Show the sessions of one user")
+        self.user_filter.setToolTip(self.tr("Show the sessions of one user"))
+        self.user_filter.setAccessibleName(self.tr("User filter"))
         self.trash_toggle = QToolButton()
-        self.trash_toggle.setText("Trash")
+        self.trash_toggle.setText(self.tr("Trash"))
         self.trash_toggle.setCheckable(True)
-        self.trash_toggle.setToolTip("Show the trash, to restore or delete sessions for good")
+        self.trash_toggle.setToolTip(
+            self.tr("Show the trash, to restore or delete sessions for good")
+        )
         self.trash_toggle.toggled.connect(self._apply_filter)
         self.agent_filter.currentIndexChanged.connect(self._apply_filter)
         self.user_filter.currentIndexChanged.connect(self._apply_filter)
 
         self.list = _list_view("sessionList")
+        self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setModel(self.model)
         self.list.setItemDelegate(SessionDelegate(self.list))
         self.list.selectionModel().currentChanged.connect(self._on_current_changed)
         self.list.customContextMenuRequested.connect(self._context_menu)
         self.hits = _list_view("searchResults")
+        self.hits.setAccessibleName(self.tr("Search results"))
         self.hits.setModel(self.search_model)
         self.hits.setItemDelegate(SearchHitDelegate(self.hits))
         self.hits.clicked.connect(self._open_hit)
@@ -111,8 +125,8 @@ class SessionPanel(QWidget):
         self.stack.addWidget(self.hits)
         self.stack.addWidget(self.empty_label)
 
-        self.restore_button = QPushButton("Restore")
-        self.purge_button = QPushButton("Delete Forever…")
+        self.restore_button = QPushButton(self.tr("Restore"))
+        self.purge_button = QPushButton(self.tr("Delete Forever…"))
         self.restore_button.clicked.connect(self.restore_current)
         self.purge_button.clicked.connect(self.purge_current)
         trash_row = QHBoxLayout()
@@ -126,22 +140,22 @@ class SessionPanel(QWidget):
         self.undo_bar = UndoBar()
         self.undo_bar.actionRequested.connect(self.undo_trash)
 
-        self.rename_action = QAction("&Rename…", self)
+        self.rename_action = QAction(self.tr("&Rename…"), self)
         self.rename_action.setShortcut(QKeySequence(Qt.Key.Key_F2))
         self.rename_action.triggered.connect(self.rename_current)
-        self.pin_action = QAction("&Pin", self)
+        self.pin_action = QAction(self.tr("&Pin"), self)
         self.pin_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
         self.pin_action.triggered.connect(self.toggle_pin_current)
-        self.trash_action = QAction("Move to &Trash", self)
+        self.trash_action = QAction(self.tr("Move to &Trash"), self)
         self.trash_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         self.trash_action.triggered.connect(self.trash_current)
-        self.undo_action = QAction("&Undo Move to Trash", self)
+        self.undo_action = QAction(self.tr("&Undo Move to Trash"), self)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.undo_action.triggered.connect(self.undo_trash)
-        self.find_action = QAction("&Find in Messages", self)
+        self.find_action = QAction(self.tr("&Find in Messages"), self)
         self.find_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Find))
         self.find_action.triggered.connect(self.focus_search)
-        self.trash_view_action = QAction("Show T&rash", self)
+        self.trash_view_action = QAction(self.tr("Show T&rash"), self)
         self.trash_view_action.setCheckable(True)
         self.trash_view_action.toggled.connect(self.trash_toggle.setChecked)
         self.trash_toggle.toggled.connect(self.trash_view_action.setChecked)
@@ -275,7 +289,7 @@ class SessionPanel(QWidget):
         record = self.current_record()
         if record is None or record.trashed:
             return
-        sessions.set_pinned(record.id, not record.pinned)
+        sessions.pin_session(record.id, not record.pinned)
         self.refresh(record.id)
 
     @Slot()
@@ -341,11 +355,11 @@ class SessionPanel(QWidget):
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if self.model.filter.trashed:
-            menu.addAction("Restore", self.restore_current)
-            menu.addAction("Delete Forever…", self.purge_current)
+            menu.addAction(self.tr("Restore"), self.restore_current)
+            menu.addAction(self.tr("Delete Forever…"), self.purge_current)
         else:
             record = self.model.record(index.row())
-            self.pin_action.setText("Unpin" if record.pinned else "Pin")
+            self.pin_action.setText(self.tr("Unpin") if record.pinned else "Pin")
             menu.addAction(self.rename_action)
             menu.addAction(self.pin_action)
             menu.addSeparator()
@@ -378,14 +392,14 @@ class SessionPanel(QWidget):
         serial = self._search_serial
 
         def job(worker: Worker) -> tuple[int, str, list[SearchHit]]:
-            from desktop_agent.store.search import search_messages
+            from desktop_agent.services.search import search_messages
 
             return serial, query, search_messages(query, limit=SEARCH_LIMIT)
 
         worker = Worker(job, "search")
-        worker.finished.connect(self._on_search_done)
-        worker.failed.connect(self._on_search_failed)
-        self._runner.start(worker)
+        worker.returned.connect(self._on_search_done)
+        worker.errored.connect(self._on_search_failed)
+        worker_pool().start(worker, owner=self)
 
     @Slot(object)
     def _on_search_done(self, result: tuple[int, str, list[SearchHit]]) -> None:
@@ -414,11 +428,7 @@ class SessionPanel(QWidget):
         if self.search_model.rowCount():
             self._open_hit(self.search_model.index(0, 0))
 
-    @property
-    def runner(self) -> WorkerRunner:
-        return self._runner
-
     def shutdown(self) -> None:
         self._search_timer.stop()
         self.undo_bar.dismiss()
-        self._runner.shutdown()
+        worker_pool().cancel(self)

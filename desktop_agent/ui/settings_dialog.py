@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
+from desktop_agent.services.backups import backup_summary
 from desktop_agent.ui.learning_settings import LearningSettings
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
@@ -52,15 +53,14 @@ class SettingsDialog(QDialog):
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.setMinimumWidth(560)
         self._context = context
-        self._runner = WorkerRunner(self)
         self._remove_key = False
         provider = context.settings.provider
 
         self.base_url = QLineEdit(provider.base_url)
-        self.base_url.setPlaceholderText("https://api.openai.com/v1")
+        self.base_url.setPlaceholderText(self.tr("https://api.openai.com/v1"))
         self.api_key = QLineEdit()
         self.api_key.setEchoMode(QLineEdit.EchoMode.Password)
         stored = context.secrets.has_key()
@@ -69,7 +69,7 @@ class SettingsDialog(QDialog):
             if stored
             else "sk-… (not needed for local servers)"
         )
-        self.remove_key_button = QPushButton("Remove Stored Key")
+        self.remove_key_button = QPushButton(self.tr("Remove Stored Key"))
         self.remove_key_button.setEnabled(bool(stored))
         self.remove_key_button.clicked.connect(self._on_remove_key)
         key_row = QHBoxLayout()
@@ -96,9 +96,9 @@ class SettingsDialog(QDialog):
         self.fast_model.setCurrentText(provider.fast_model)
         fast_edit = self.fast_model.lineEdit()
         if fast_edit is not None:
-            fast_edit.setPlaceholderText("same as the primary model")
-        self.fetch_button = QPushButton("Fetch Models")
-        self.fetch_button.setToolTip("Ask the server which models it offers (GET /models)")
+            fast_edit.setPlaceholderText(self.tr("same as the primary model"))
+        self.fetch_button = QPushButton(self.tr("Fetch Models"))
+        self.fetch_button.setToolTip(self.tr("Ask the server which models it offers (GET /models)"))
         self.fetch_button.clicked.connect(self.fetch_models)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
@@ -108,14 +108,14 @@ class SettingsDialog(QDialog):
         self.budget = QSpinBox()
         self.budget.setRange(1_000, 2_000_000)
         self.budget.setSingleStep(1_000)
-        self.budget.setSuffix(" tokens")
+        self.budget.setSuffix(self.tr(" tokens"))
         self.budget.setGroupSeparatorShown(True)
         self.budget.setValue(provider.context_budget(provider.model))
         self.budget.setToolTip(
             "How much history is sent to the primary model; older turns are summarised."
         )
 
-        provider_box = QGroupBox("Provider (any OpenAI-compatible server)")
+        provider_box = QGroupBox(self.tr("Provider (any OpenAI-compatible server)"))
         form = QFormLayout(provider_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Server address:", self.base_url)
@@ -134,12 +134,12 @@ class SettingsDialog(QDialog):
             note.setObjectName("envNote")
             form.addRow("", note)
 
-        data_box = QGroupBox("Data and appearance")
+        data_box = QGroupBox(self.tr("Data and appearance"))
         data_form = QFormLayout(data_box)
         self.data_dir = QLabel(str(context.data_dir))
         self.data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.data_dir.setWordWrap(True)
-        open_dir = QPushButton("Open Folder")
+        open_dir = QPushButton(self.tr("Open Folder"))
         open_dir.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(context.data_dir)))
         )
@@ -147,7 +147,12 @@ class SettingsDialog(QDialog):
         dir_row.addWidget(self.data_dir, 1)
         dir_row.addWidget(open_dir)
         data_form.addRow("Data folder:", dir_row)
-        data_form.addRow("Theme:", QLabel("Light or dark, following the system setting."))
+        self.backups = QLabel(backup_summary(context.data_dir, context.settings.backups.keep))
+        self.backups.setObjectName("backupSummary")
+        self.backups.setTextFormat(Qt.TextFormat.PlainText)
+        self.backups.setWordWrap(True)
+        data_form.addRow(self.tr("Backups:"), self.backups)
+        data_form.addRow("Theme:", QLabel(self.tr("Light or dark, following the system setting.")))
 
         self.error = QLabel()
         self.error.setObjectName("settingsError")
@@ -166,8 +171,8 @@ class SettingsDialog(QDialog):
         general_layout.addWidget(data_box)
         general_layout.addStretch(1)
         self.tabs = QTabWidget()
-        self.tabs.addTab(general, "Provider and Data")
-        self.tabs.addTab(self.learning, "Learning")
+        self.tabs.addTab(general, self.tr("Provider and Data"))
+        self.tabs.addTab(self.learning, self.tr("Learning"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -177,7 +182,7 @@ class SettingsDialog(QDialog):
     def _on_remove_key(self) -> None:
         self._remove_key = True
         self.api_key.clear()
-        self.api_key.setPlaceholderText("The stored key will be removed when you save")
+        self.api_key.setPlaceholderText(self.tr("The stored key will be removed when you save"))
         self.remove_key_button.setEnabled(False)
 
     @Slot()
@@ -203,11 +208,11 @@ class SettingsDialog(QDialog):
                 return client.list_models()
 
         worker = Worker(job, "list-models")
-        worker.finished.connect(self._on_models)
-        worker.failed.connect(self._on_models_failed)
+        worker.returned.connect(self._on_models)
+        worker.errored.connect(self._on_models_failed)
         self.fetch_button.setEnabled(False)
-        self.fetch_status.setText("Asking the server for its models…")
-        self._runner.start(worker)
+        self.fetch_status.setText(self.tr("Asking the server for its models…"))
+        worker_pool().start(worker, owner=self)
 
     @Slot(object)
     def _on_models(self, models: list[str]) -> None:
@@ -254,5 +259,5 @@ class SettingsDialog(QDialog):
         super().accept()
 
     def done(self, result: int) -> None:
-        self._runner.shutdown()
+        worker_pool().cancel(self)
         super().done(result)

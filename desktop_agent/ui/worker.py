@@ -1,4 +1,6 @@
-"""The one background-work abstraction: a Worker QObject moved to an owned QThread.
+"""The one background-work abstraction, modelled on superqt's thread_worker: a Worker
+QObject runs a job on a QThread and reports by signals; one WorkerPool starts, tracks
+and joins every worker of the process (joined on QApplication.aboutToQuit).
 
 Results travel back by signals only; receivers are QObjects living on the UI thread,
 so Qt queues the calls there and widgets are never touched from a worker thread.
@@ -6,35 +8,38 @@ so Qt queues the calls there and widgets are never touched from a worker thread.
 
 from __future__ import annotations
 
+import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from desktop_agent.store.db import database
+from desktop_agent.services.connection import store_connection
 
+log = logging.getLogger(__name__)
+
+# A job gets its worker (to register cancel hooks or publish events) and either returns
+# its result or is a generator that yields typed events and returns its result.
 Job = Callable[["Worker"], Any]
+
+JOIN_TIMEOUT_MS = 30_000
 
 
 class Worker(QObject):
     """Runs `job(worker)` on its thread inside a database connection context.
 
-    Signals:
-        started(object): the job reports the record it is working on (e.g. the new reply).
-        progress(object): an intermediate result (e.g. the user's message, committed).
-        delta(str): a piece of streamed text.
-        note(str): a remark for the status bar.
-        finished(object): the job's return value.
-        failed(object): the exception the job raised (every failure ends here).
+    Signals (superqt's names and meanings):
+        yielded(object): an event the job yielded (or published) while running.
+        returned(object): the job's return value.
+        errored(object): the exception the job raised (logged with its traceback).
+        finished(): the job ended, either way (after returned or errored).
     """
 
-    started = Signal(object)
-    progress = Signal(object)
-    delta = Signal(str)
-    note = Signal(str)
-    finished = Signal(object)
-    failed = Signal(object)
+    yielded = Signal(object)
+    returned = Signal(object)
+    errored = Signal(object)
+    finished = Signal()
 
     def __init__(self, job: Job, name: str = "worker") -> None:
         super().__init__()
@@ -59,19 +64,40 @@ class Worker(QObject):
         for hook in list(self._cancel_hooks):
             hook()
 
+    def publish(self, event: object) -> None:
+        """Report an event from inside a callback (where the job itself cannot yield)."""
+        self.yielded.emit(event)
+
     @Slot()
     def run(self) -> None:
         try:
-            with database.connection_context():
+            with store_connection():
                 result = self._job(self)
-        except Exception as exc:  # noqa: BLE001 - every failure goes to `failed`, one place
-            self.failed.emit(exc)
+                if isinstance(result, Generator):
+                    result = self._drain(result)
+        except Exception as exc:
+            log.error("worker %r failed", self.name, exc_info=exc)
+            self.errored.emit(exc)
         else:
-            self.finished.emit(result)
+            self.returned.emit(result)
+        self.finished.emit()
+
+    def _drain(self, events: Generator[object, None, object]) -> object:
+        while True:
+            try:
+                event = next(events)
+            except StopIteration as stop:
+                return stop.value
+            self.yielded.emit(event)
+            if self.cancelled:
+                events.close()
+                return None
 
 
-class WorkerRunner(QObject):
-    """Owns the threads of its workers: starts them, and quits and joins them on shutdown.
+class WorkerPool(QObject):
+    """Owns every worker thread: starts them, tracks them per owner, joins them.
+
+    `synchronous` runs each job on the calling thread instead (tests).
 
     Signals:
         idle(): the last running worker ended.
@@ -81,53 +107,75 @@ class WorkerRunner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._running: dict[Worker, QThread] = {}
+        self._running: dict[Worker, tuple[QThread, object]] = {}
+        self.synchronous = False
 
-    def start(self, worker: Worker) -> Worker:
+    def start(self, worker: Worker, owner: object = None) -> Worker:
+        if self.synchronous:
+            worker.run()
+            return worker
         thread = QThread()
         thread.setObjectName(worker.name)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
-        # The job's end (either way) stops the thread's event loop.
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
+        worker.finished.connect(thread.quit)  # the job's end stops the thread's loop
         thread.finished.connect(self._reap)
-        self._running[worker] = thread
-        _LIVE_THREADS.add(thread)
+        self._running[worker] = (thread, owner)
         thread.start()
         return worker
 
-    @property
-    def busy(self) -> bool:
-        return bool(self._running)
+    def running(self, owner: object = None) -> list[Worker]:
+        """Workers still running (those started for `owner`, when given)."""
+        return [w for w, (_t, o) in self._running.items() if owner is None or o is owner]
 
-    def running(self) -> list[Worker]:
-        return list(self._running)
+    def busy(self, owner: object = None) -> bool:
+        return bool(self.running(owner))
+
+    def cancel(self, owner: object) -> None:
+        """Ask `owner`'s workers to stop; their threads end on their own and are reaped
+        (or joined on quit). A closing view calls this; it never blocks."""
+        for worker in self.running(owner):
+            worker.cancel()
 
     @Slot()
     def _reap(self) -> None:
-        for worker, thread in list(self._running.items()):
+        for worker, (thread, _owner) in list(self._running.items()):
             if thread.isFinished():
                 thread.wait()
                 del self._running[worker]
-                _LIVE_THREADS.discard(thread)
         if not self._running:
             self.idle.emit()
 
-    def shutdown(self) -> None:
-        """Cancel every worker, then quit and join each thread (closing the window)."""
+    def join(self, timeout_ms: int = JOIN_TIMEOUT_MS) -> list[str]:
+        """Cancel every worker, then quit and wait for each thread. Returns the names of
+        any thread that did not end in time (kept referenced, so never destroyed live)."""
         for worker in list(self._running):
             worker.cancel()
-        for worker, thread in list(self._running.items()):
+        stuck: list[str] = []
+        for worker, (thread, _owner) in list(self._running.items()):
             thread.quit()
-            thread.wait()
-            del self._running[worker]
-            _LIVE_THREADS.discard(thread)
+            if thread.wait(timeout_ms):
+                del self._running[worker]
+            else:
+                log.error("worker %r did not stop within %d ms", worker.name, timeout_ms)
+                stuck.append(worker.name)
+        return stuck
 
 
-_LIVE_THREADS: set[QThread] = set()
+_POOL: WorkerPool | None = None
 
 
-def live_threads() -> list[QThread]:
-    """Threads started by any runner and not yet joined (tests fail if any remain)."""
-    return list(_LIVE_THREADS)
+def worker_pool() -> WorkerPool:
+    """The process's pool, joined when the application quits."""
+    global _POOL
+    if _POOL is None:
+        _POOL = WorkerPool()
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(_POOL.join)
+    return _POOL
+
+
+def live_threads() -> list[str]:
+    """Names of the workers started and not yet joined (tests fail if any remain)."""
+    return [w.name for w in worker_pool().running()] if _POOL is not None else []

@@ -10,18 +10,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.cli import REPO, run_cli
 
 
 def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(data_dir, *args)
 
 
 def test_create_edit_and_delete_an_agent(tmp_path: Path) -> None:

@@ -1,40 +1,31 @@
-"""The command line end to end, in real subprocesses against the loopback provider:
-chat, sessions, weights, feedback, JSON outputs and exit codes."""
+"""The command line end to end against the loopback provider: chat, sessions, weights,
+feedback, JSON outputs, exit codes and error messages. Commands run in this process
+(tests/support/cli.py) except where the test is about a real process."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.fake_openai import Error, FakeOpenAIServer
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
 
 class Cli:
-    def __init__(self, data_dir: Path, base_url: str) -> None:
+    def __init__(self, data_dir: Path, base_url: str, *, process: bool = False) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
+        self.env = {"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
+        self.process = process
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "desktop_agent", "--data-dir", str(self.data_dir), *args],
-            cwd=REPO_ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+    def run(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return run_cli(self.data_dir, *args, stdin=stdin, env=self.env, process=self.process)
 
     def json(self, *args: str) -> Any:
         result = self.run(*args)
@@ -54,10 +45,16 @@ def cli(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Cli:
     return Cli(tmp_path / "cli-data", fake_openai.base_url)
 
 
+@pytest.fixture
+def cli_in_own_process(tmp_path: Path, fake_openai: FakeOpenAIServer) -> Cli:
+    return Cli(tmp_path / "cli-data", fake_openai.base_url, process=True)
+
+
 def test_chat_new_prints_the_documented_keys_and_a_second_turn_sends_history(
-    cli: Cli, fake_openai: FakeOpenAIServer
+    cli: Cli, cli_in_own_process: Cli, fake_openai: FakeOpenAIServer
 ) -> None:
-    first = cli.json("chat", "--new", "--json", "hello from the CLI")
+    # The two turns through `python -m desktop_agent` itself, as a user runs it.
+    first = cli_in_own_process.json("chat", "--new", "--json", "hello from the CLI")
     assert {
         "session_id",
         "user_message_id",
@@ -70,7 +67,9 @@ def test_chat_new_prints_the_documented_keys_and_a_second_turn_sends_history(
     assert first["status"] == "complete"
     assert first["weights"]["verbosity"] == 0.5
 
-    second = cli.json("chat", "--session", first["session_id"][:8], "--json", "and again")
+    second = cli_in_own_process.json(
+        "chat", "--session", first["session_id"][:8], "--json", "and again"
+    )
     assert second["session_id"] == first["session_id"]
     sent = fake_openai.chat_requests[-1].body["messages"]
     assert [(m["role"], m["content"]) for m in sent[1:]] == [
@@ -211,3 +210,36 @@ def test_feedback_down_too_long_lowers_verbosity(cli: Cli) -> None:
     assert shown["weights"]["verbosity"] < 0.5
     # Rating a user message is refused as bad input.
     assert cli.run("feedback", str(chat["user_message_id"]), "--up").returncode == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [(("chat", "--new", ""), ""), (("chat", "--new", "   \n"), ""), (("chat", "--new", "-"), "\n")],
+)
+def test_an_empty_message_with_new_exits_3_and_creates_no_session(
+    cli: Cli, args: tuple[str, ...], stdin: str
+) -> None:
+    result = cli.run(*args, stdin=stdin)
+
+    assert result.returncode == 3, result.stderr
+    assert "empty" in result.stderr
+    listed = cli.run("sessions", "list", "--json")
+    assert json.loads(listed.stdout) == []
+
+
+def test_a_database_locked_by_another_writer_exits_1_with_a_message(
+    cli_in_own_process: Cli,
+) -> None:
+    cli = cli_in_own_process  # the other writer is another process, as in real use
+    assert cli.run("sessions", "list").returncode == 0  # creates the store
+    holder = sqlite3.connect(cli.data_dir / "desktop-agent.sqlite3", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        result = cli.run("weights", "set", "--agent", "assistant", "verbosity=0.3")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "busy" in result.stderr

@@ -1,12 +1,10 @@
-"""`desktop-agent snapshot ...` and `experiment ...` end to end, each command in its own
-process on a real data dir, as a user or script would run them."""
+"""`desktop-agent snapshot ...` and `experiment ...` end to end on a real data dir, as a
+user or script would run them (in this process: tests/support/cli.py)."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,28 +13,19 @@ import pytest
 from desktop_agent.domain.calibration import METRIC_DEFINITIONS
 from desktop_agent.services.app_context import open_app
 from desktop_agent.store import sessions
+from tests.support.cli import run_cli
 from tests.support.fake_openai import FakeOpenAIServer, Reply
 from tests.support.snapshot_data import dump, rated_session
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 class Cli:
     def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, **(env or {})}
+        self.env = env or {}
         self.db_path = database_file(data_dir)
 
     def run(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [sys.executable, "-m", "desktop_agent", "--data-dir", str(self.data_dir), *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        done = run_cli(self.data_dir, *args, env=self.env)
         assert done.returncode == expect, (done.returncode, done.stdout, done.stderr)
         return done
 

@@ -24,7 +24,7 @@ JSON_VALUES = st.recursive(
     max_leaves=12,
 )
 # Replacement values that stress the checks: wrong types, huge and non-finite numbers.
-NASTY_VALUES = (
+NASTY_VALUES: st.SearchStrategy[object] = (
     st.sampled_from(
         [None, True, False, 0, -1, 2, 1e308, -1e308, 10**60, float("nan"), float("inf"), "", []]
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from desktop_agent.domain.compiler import (
     DIRECTIVE_TEXTS,
     AgentProfile,
     compile_request,
-    diff_requests,
     directive_span,
 )
 from desktop_agent.domain.errors import InvalidInputError
@@ -169,45 +167,6 @@ def test_bad_weights_are_rejected() -> None:
         compile_request(PROFILE, {"verbosity": 1.5})
     with pytest.raises(InvalidInputError, match="humour"):
         compile_request(PROFILE, {"humour": 0.5})
-
-
-def test_diff_of_equal_requests_is_empty() -> None:
-    request = compile_request(PROFILE, DEFAULT_WEIGHTS)
-    assert diff_requests(request, request) == {
-        "directives": {"removed": [], "added": []},
-        "parameters": {},
-        "settings": {},
-        "base_prompt_changed": False,
-    }
-
-
-def test_diff_names_changed_directives_and_parameters() -> None:
-    before = compile_request(PROFILE, DEFAULT_WEIGHTS)
-    after = compile_request(PROFILE, {**DEFAULT_WEIGHTS, "verbosity": 0.1, "autonomy": 0.55})
-
-    diff = diff_requests(before, after)
-
-    directives = diff["directives"]
-    assert isinstance(directives, dict)
-    assert directives["removed"] == [DIRECTIVE_TEXTS["verbosity"][2]]
-    assert directives["added"] == [DIRECTIVE_TEXTS["verbosity"][0]]
-    assert diff["parameters"] == {"max_tokens": {"from": before.max_tokens, "to": after.max_tokens}}
-    assert diff["settings"] == {
-        "verbosity": {"from": 0.5, "to": 0.1},
-        "autonomy": {"from": 0.5, "to": 0.55},
-    }
-    assert json.loads(json.dumps(diff)) == diff
-
-
-def test_diff_reports_model_switch() -> None:
-    before = compile_request(PROFILE, with_weight("speed_vs_quality", 0.3))
-    after = compile_request(PROFILE, with_weight("speed_vs_quality", 0.7))
-
-    parameters = diff_requests(before, after)["parameters"]
-
-    assert isinstance(parameters, dict)
-    assert parameters["model"] == {"from": "big-model", "to": "small-model"}
-    assert parameters["max_tokens"]["to"] < parameters["max_tokens"]["from"]
 
 
 def test_documented_mapping_table_matches_the_code() -> None:

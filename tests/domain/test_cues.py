@@ -7,7 +7,7 @@ import pytest
 from desktop_agent.domain.cues import detect_cues
 from desktop_agent.domain.plasticity import FEEDBACK_TAGS
 
-CUES: list[tuple[str, str]] = [
+CUES: list[tuple[str, str | None]] = [
     ("Shorter please", "too_long"),
     ("too long", "too_long"),
     ("That's way too long.", "too_long"),

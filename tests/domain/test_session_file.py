@@ -24,6 +24,7 @@ from desktop_agent.domain.session_file import (
 )
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from tests.domain.file_mutations import JSON_VALUES, flipped_bytes, mutated_document
+from tests.support.examples import examples
 
 NOW = "2026-11-22T08:00:00Z"
 T0 = "2026-11-21T22:47:16Z"
@@ -185,6 +186,26 @@ def test_writing_refuses_what_import_would_refuse() -> None:
         dump_session_json(local_time)
 
 
+@pytest.mark.parametrize(
+    ("created_at", "problem"),
+    [
+        ("2026-11-21T23:47:16+01:00", "canonical form"),  # a time import would rewrite
+        ("2026-11-21 22:47:16", "canonical form"),
+        ("2026-02-30T10:00:00Z", "not an ISO 8601 time"),  # the right shape, no such day
+        ("0999-01-01T00:00:00Z", "out of range"),
+    ],
+)
+def test_every_message_time_is_checked_however_long_the_session(
+    created_at: str, problem: str
+) -> None:
+    """Export recognises canonical messages without re-reading them; the rest still are."""
+    many = tuple(MessageData("user", f"m{i}", T0) for i in range(50))
+    odd = (*many[:30], MessageData("assistant", "late", created_at), *many[30:])
+    with pytest.raises(InvalidInputError, match=problem):
+        dump_session_json(SessionData(**{**SESSION.__dict__, "messages": odd}))
+    assert dump_session_json(SessionData(**{**SESSION.__dict__, "messages": many}))
+
+
 # Foreign shapes
 
 
@@ -317,7 +338,7 @@ def test_arbitrary_json_raises_only_invalid_input(value: object) -> None:
         pass
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(ci=300, dev=60))
 @given(st.data())
 def test_damaged_files_raise_only_invalid_input(data: st.DataObject) -> None:
     session = data.draw(sessions)

@@ -21,6 +21,7 @@ from desktop_agent.domain.snapshot_file import (
 )
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, WEIGHT_NAMES
 from tests.domain.file_mutations import JSON_VALUES, flipped_bytes, mutated_document
+from tests.support.examples import examples
 
 BASELINE = dict(DEFAULT_WEIGHTS)
 SNAPSHOT = SnapshotData(
@@ -214,7 +215,7 @@ def test_arbitrary_bytes_raise_only_invalid_input(raw: bytes) -> None:
         pass
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=examples(ci=300, dev=60))
 @given(st.data())
 def test_damaged_files_raise_only_invalid_input(data: st.DataObject) -> None:
     snapshot = data.draw(snapshots)

@@ -349,7 +349,7 @@ def test_cancel_from_another_thread_stops_the_stream_promptly(
     fake_openai.push(slow_stream(chunks=400, delay_per_chunk=0.02))  # 8 s if never cancelled
     stream = client.stream_chat(USER, model="fake-model")
     first_delta = threading.Event()
-    canceller = threading.Thread(target=lambda: first_delta.wait(10) and stream.cancel())
+    canceller = threading.Thread(target=lambda: stream.cancel() if first_delta.wait(10) else None)
     canceller.start()
 
     started = time.monotonic()
@@ -374,7 +374,7 @@ def test_cancel_while_the_server_is_silent_stops_promptly(
     fake_openai.push(Hang(30, text_before_hang="Thinking"))
     stream = client.stream_chat(USER, model="fake-model")  # 5 s read timeout
     first_delta = threading.Event()
-    canceller = threading.Thread(target=lambda: first_delta.wait(10) and stream.cancel())
+    canceller = threading.Thread(target=lambda: stream.cancel() if first_delta.wait(10) else None)
     canceller.start()
 
     started = time.monotonic()
@@ -453,7 +453,7 @@ def test_cancel_before_the_first_byte_stops_promptly(
     fake_openai.push(Hang(30))
     stream = client.stream_chat(USER, model="fake-model")  # 5 s read timeout
     canceller = threading.Thread(
-        target=lambda: fake_openai.wait_for_requests(1, timeout=10) and stream.cancel()
+        target=lambda: stream.cancel() if fake_openai.wait_for_requests(1, timeout=10) else None
     )
     canceller.start()
 

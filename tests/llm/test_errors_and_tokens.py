@@ -60,7 +60,7 @@ def test_estimate_tokens_is_about_four_characters_per_token() -> None:
 
 
 def test_estimate_message_tokens_adds_overhead_per_message() -> None:
-    messages = [
+    messages: list[dict[str, object]] = [
         {"role": "system", "content": "x" * 40},
         {"role": "user", "content": [{"type": "text", "text": "y" * 8}]},
         {"role": "assistant", "content": None},

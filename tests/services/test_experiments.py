@@ -4,7 +4,6 @@ start from, the report's counts from real sessions and feedback, stop and promot
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -35,7 +34,7 @@ def arms(store: Path) -> tuple[SnapshotRecord, SnapshotRecord]:
     return snapshot("terse", TERSE), snapshot("chatty", CHATTY)
 
 
-def create(arms: tuple[SnapshotRecord, SnapshotRecord], split: float = 0.5) -> str:
+def create(arms: tuple[SnapshotRecord, ...], split: float = 0.5) -> str:
     record = experiments.create_experiment(
         name="length", agent="assistant", snapshot_a=arms[0].id, snapshot_b=arms[1].id, split=split
     )
@@ -95,10 +94,10 @@ def test_new_sessions_start_from_the_users_arm(arms: tuple[SnapshotRecord, ...])
             assert session.weights == weights
             again = start_session(user=handle)
             assert again.arm == arm
-    report: dict[str, Any] = experiments.report("length")
+    report = experiments.report("length").report
     for arm in ("a", "b"):
-        assert report["arms"][arm]["users"] == len(cohorts[arm])
-        assert report["arms"][arm]["sessions"] == 2 * len(cohorts[arm])
+        assert report.arms[arm].users == len(cohorts[arm])
+        assert report.arms[arm].sessions == 2 * len(cohorts[arm])
 
 
 def test_the_stored_arm_wins_over_a_changed_hash(arms: tuple[SnapshotRecord, ...]) -> None:
@@ -129,16 +128,20 @@ def test_report_counts_real_sessions_and_feedback(arms: tuple[SnapshotRecord, ..
     rate(start_session(user=cohorts["b"][0]).id, 40, 20)
     rate(start_session(user=cohorts["b"][1]).id, 20, 20)
     rate(start_session(user=cohorts["b"][1]).id, 0, 0)
-    result: dict[str, Any] = experiments.report("length")
-    a, b = result["arms"]["a"], result["arms"]["b"]
-    assert (a["users"], a["sessions"], a["rated"], a["approved"]) == (2, 2, 100, 45)
-    assert (b["users"], b["sessions"], b["rated"], b["approved"]) == (2, 3, 100, 60)
-    assert (a["approval"], b["approval"]) == (0.45, 0.6)
-    assert (a["ci_low"], a["ci_high"]) == wilson_interval(45, 100)
-    assert result["p_value"] == pytest.approx(0.0337, abs=1e-4)
-    assert result["p_value"] == two_proportion_p_value(45, 100, 60, 100)
-    assert result["winner"] == "b"
-    assert (a["snapshot_id"], b["snapshot_id"]) == (arms[0].id, arms[1].id)
+    result = experiments.report("length")
+    assert result.experiment.name == "length"
+    a, b = result.report.a, result.report.b
+    assert (a.users, a.sessions, a.rated, a.approved) == (2, 2, 100, 45)
+    assert (b.users, b.sessions, b.rated, b.approved) == (2, 3, 100, 60)
+    assert (a.approval, b.approval) == (0.45, 0.6)
+    assert (a.ci_low, a.ci_high) == wilson_interval(45, 100)
+    assert result.report.p_value == pytest.approx(0.0337, abs=1e-4)
+    assert result.report.p_value == two_proportion_p_value(45, 100, 60, 100)
+    assert result.report.winner == "b"
+    assert (a.snapshot_id, b.snapshot_id) == (arms[0].id, arms[1].id)
+    document = result.to_json()
+    assert (document["name"], document["status"], document["winner"]) == ("length", "running", "b")
+    assert document["arms"] == {"a": a.to_json(), "b": b.to_json()}
 
 
 def test_promote_applies_the_winner_to_the_baseline(arms: tuple[SnapshotRecord, ...]) -> None:
@@ -158,7 +161,7 @@ def test_promote_without_a_winner_needs_an_arm(arms: tuple[SnapshotRecord, ...])
     create(arms)
     with pytest.raises(ConflictError, match="no winner yet"):
         experiments.promote("length")
-    assert experiments.report("length")["status"] == "running"
+    assert experiments.report("length").experiment.status == "running"
     record, _ = experiments.promote("length", arm="a")
     assert record.promoted == "a"
     assert current_weights(Owner.agent(agents.get_agent("assistant").id)) == TERSE

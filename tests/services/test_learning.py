@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +19,7 @@ from desktop_agent.services.chat import ChatService, ReplyRun
 from desktop_agent.services.sessions import start_session
 from desktop_agent.store import agents, messages, sessions
 from desktop_agent.store.weights import Owner, list_weight_events
+from tests.support.concurrent_writer import another_writer_commits_on
 from tests.support.fake_openai import FakeOpenAIServer
 
 
@@ -181,3 +183,15 @@ def test_reasons_given_one_by_one_add_up_and_each_is_learned_once(chat_app: AppC
     assert again == []  # the same reason twice is not learned twice
     assert record.tags == ("too_long", "too_formal")
     assert message_store.get_message(reply.id).feedback.tags == ("too_long", "too_formal")
+
+
+def test_feedback_survives_a_commit_by_another_connection(store: Path) -> None:
+    session = sessions.create_session()
+    reply = messages.append_message(session.id, "assistant", "hi")
+
+    with another_writer_commits_on(store, 'INSERT INTO "feedback"') as fired:
+        _record, events = learning.give_feedback(reply.id, -1, ["too_long"])
+
+    assert fired, "the interleaving did not happen"
+    assert messages.get_message(reply.id).feedback is not None
+    assert [e.weight for e in events] == ["verbosity"]

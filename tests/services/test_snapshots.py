@@ -17,6 +17,7 @@ from desktop_agent.domain.compiler import DIRECTIVE_TEXTS
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.stats import wilson_interval
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
+from desktop_agent.domain.whatif import WeightShift
 from desktop_agent.services import snapshots
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.services.chat import ChatService
@@ -24,6 +25,7 @@ from desktop_agent.store import agents, sessions
 from desktop_agent.store import snapshots as snap_store
 from desktop_agent.store.errors import ConflictError
 from desktop_agent.store.weights import Owner, current_weights, list_weight_events, set_weights
+from tests.support.examples import examples
 from tests.support.fake_openai import Error, FakeOpenAIServer, Reply
 from tests.support.snapshot_data import dump, rated_session
 
@@ -73,11 +75,11 @@ def test_user_and_agent_snapshots_read_their_sessions(store: Path) -> None:
     sessions.trash_session(trashed)
     ann = agents.get_user("ann")
     user_report = snapshots.validate_owner(Owner.user(ann.id, agents.get_agent("assistant").id))
-    assert user_report.report.metrics["rated_turns"] == 5
+    assert user_report.report.metrics.rated_turns == 5
     assert user_report.basis["sessions"] == 2
     agent_report = snapshots.validate_owner(agent_owner())
-    assert agent_report.report.metrics["rated_turns"] == 9
-    assert agent_report.report.metrics["upvotes"] == 5
+    assert agent_report.report.metrics.rated_turns == 9
+    assert agent_report.report.metrics.upvotes == 5
 
 
 def test_enough_bad_feedback_fails(store: Path) -> None:
@@ -94,7 +96,7 @@ def test_stability_comes_from_the_owners_weight_events(store: Path) -> None:
     states = snapshots.recent_weights(owner)
     assert [s["verbosity"] for s in states] == [0.5, 0.9, 0.6]
     result = snapshots.validate_owner(owner)
-    assert result.report.metrics["stability"] == pytest.approx(0.4)
+    assert result.report.metrics.stability == pytest.approx(0.4)
     assert any("still moving" in r for r in result.report.reasons)
     assert [s["verbosity"] for s in snapshots.recent_weights(owner, turns=2)] == [0.9, 0.6]
 
@@ -106,8 +108,8 @@ def test_goal_progress_is_the_mean_of_judged_goals(store: Path) -> None:
     sessions.set_goal(first, "ship it", 0.2)
     sessions.set_goal(second, "write docs", 0.6)
     metrics = snapshots.validate_owner(agent_owner()).report.metrics
-    assert metrics["goal_progress"] == pytest.approx(0.4)
-    assert snapshots.validate_owner(Owner.session(first)).report.metrics["goal_progress"] == 0.2
+    assert metrics.goal_progress == pytest.approx(0.4)
+    assert snapshots.validate_owner(Owner.session(first)).report.metrics.goal_progress == 0.2
 
 
 def test_revalidation_uses_the_recorded_basis(store: Path) -> None:
@@ -125,7 +127,7 @@ def test_revalidation_uses_the_recorded_basis(store: Path) -> None:
         )
         messages.set_feedback(reply.id, 1)
     again = snapshots.validate_snapshot(snap_store.get_snapshot(record.id))
-    assert again.report.metrics["rated_turns"] == 20
+    assert again.report.metrics.rated_turns == 20
     assert again.verdict == "pass"
 
 
@@ -134,7 +136,7 @@ def test_snapshot_of_an_unknown_agent_validates_without_feedback(store: Path) ->
         name="x", agent_name="ghost", weights=DEFAULT_WEIGHTS, learning_rate=0.1, decay=0.0
     )
     result = snapshots.validate_snapshot(record)
-    assert result.report.metrics["rated_turns"] == 0
+    assert result.report.metrics.rated_turns == 0
     assert "does not exist here" in result.notes[0]
 
 
@@ -207,6 +209,7 @@ def test_export_then_import_gets_a_new_id_on_clash(store: Path) -> None:
     imported = snap_store.get_snapshot(result.snapshot.id)
     assert imported.weights == record.weights
     assert imported.validation is not None
+    assert record.validation is not None
     assert imported.validation["file_report"] == record.validation  # the claim, kept
     assert imported.validation["verdict"] == record.validation["verdict"]  # same store
     assert (imported.name, imported.notes, imported.created_at) == (
@@ -223,7 +226,7 @@ def test_bare_weights_take_the_agent_baseline(store: Path) -> None:
     assert record.weights == {**DEFAULT_WEIGHTS, "formality": 0.9, "autonomy": 0.8}
     assert record.agent_name == "support"
     assert record.name == "b"
-    assert result.changes == [{"weight": "autonomy", "from": 0.5, "to": 0.8}]
+    assert result.changes == (WeightShift("autonomy", 0.5, 0.8),)
     assert record.validation is not None  # validated locally before storing
 
 
@@ -231,7 +234,7 @@ def test_dry_run_changes_nothing(store: Path) -> None:
     before = dump(store)
     result = snapshots.import_snapshot_file(b'{"verbosity": 0.1}', dry_run=True)
     assert result.dry_run
-    assert result.changes == [{"weight": "verbosity", "from": 0.5, "to": 0.1}]
+    assert result.changes == (WeightShift("verbosity", 0.5, 0.1),)
     assert dump(store) == before
 
 
@@ -324,7 +327,11 @@ def test_fuzzed_files_never_crash_or_change_the_store_when_refused(store: Path) 
     )
     state = {"dump": dump(store)}
 
-    @settings(max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples(ci=10_000, dev=200),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(generated)
     def check(raw: bytes) -> None:
         try:
@@ -352,18 +359,17 @@ def test_whatif_reports_changes_request_diff_and_predictions_read_only(
     result = snapshots.whatif_session({"verbosity": 0.1}, session_id, service)
     service.close()
     assert dump(chat_app.database_path) == before
-    assert result["changes"] == [{"weight": "verbosity", "from": 0.5, "to": 0.1}]
-    directives = result["request_diff"]["directives"]
-    assert directives["removed"] == [DIRECTIVE_TEXTS["verbosity"][2]]
-    assert directives["added"] == [DIRECTIVE_TEXTS["verbosity"][0]]
-    assert "max_tokens" in result["request_diff"]["parameters"]
-    predicted = result["predicted"]
-    assert (predicted["rated_turns"], predicted["addressed"], predicted["upvotes_at_risk"]) == (
-        3,
-        1,
-        1,
-    )
-    assert predicted["predicted_approval"] == pytest.approx(1 / 3)
+    assert result.session_id == session_id
+    assert result.changes == (WeightShift("verbosity", 0.5, 0.1),)
+    assert result.request_diff.removed == (DIRECTIVE_TEXTS["verbosity"][2],)
+    assert result.request_diff.added == (DIRECTIVE_TEXTS["verbosity"][0],)
+    assert "max_tokens" in result.request_diff.parameters
+    predicted = result.predicted
+    assert (predicted.rated_turns, predicted.addressed, predicted.upvotes_at_risk) == (3, 1, 1)
+    assert predicted.predicted_approval == pytest.approx(1 / 3)
+    document = result.to_json()
+    assert document["changes"] == [{"weight": "verbosity", "from": 0.5, "to": 0.1}]
+    assert document["predicted"] == predicted.to_json()
 
 
 def test_live_replay_asks_again_without_touching_the_session(
@@ -376,7 +382,7 @@ def test_live_replay_asks_again_without_touching_the_session(
     replay = snapshots.live_replay({"verbosity": 0.0}, session_id, 2, service)
     service.close()
     assert dump(chat_app.database_path) == before
-    assert [(r["user"], r["original"], r["candidate"]) for r in replay] == [
+    assert [(r.user, r.original, r.candidate) for r in replay] == [
         ("question 1", "answer 1", "new answer 1"),
         ("question 2", "answer 2", "new answer 2"),
     ]
@@ -455,7 +461,9 @@ def test_a_files_claimed_verdict_does_not_unlock_applying(store: Path) -> None:
     stored = snap_store.get_snapshot(result.snapshot.id)
     assert stored.validation is not None
     assert stored.validation["verdict"] == "fail"  # validated here, not taken on trust
-    assert stored.validation["file_report"]["verdict"] == "pass"
+    file_report = stored.validation["file_report"]
+    assert isinstance(file_report, dict)
+    assert file_report["verdict"] == "pass"
     assert any("the file says 'pass'" in note for note in result.notes)
     with pytest.raises(ConflictError, match="--force"):
         snapshots.apply_snapshot(stored.id, agent_owner())

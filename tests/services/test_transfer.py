@@ -11,13 +11,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from desktop_agent.domain.canonical import sha256_hex
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.services import learning
 from desktop_agent.services.transfer import export_session, import_sessions, session_data
-from desktop_agent.store import messages, sessions
+from desktop_agent.store import agents, messages, sessions
 from desktop_agent.store.search import search_messages
 from desktop_agent.store.weights import Owner, set_weights
 from tests.domain.file_mutations import flipped_bytes, mutated_document
+from tests.support.examples import examples
 
 
 def _dump(path: Path) -> str:
@@ -226,7 +228,7 @@ def _import_or_refuse(path: Path, raw: bytes) -> None:
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(ci=150, dev=30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -241,7 +243,7 @@ def test_mutated_session_files_import_cleanly_or_change_nothing(
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(ci=150, dev=30),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -250,3 +252,32 @@ def test_generated_foreign_files_import_cleanly_or_change_nothing(
     store: Path, shape: object
 ) -> None:
     _import_or_refuse(store, json.dumps(shape).encode())
+
+
+def _with_agent(raw: bytes, agent: str) -> bytes:
+    document = json.loads(raw)
+    document["session"]["agent"] = agent
+    document["sha256"] = sha256_hex(document["session"])
+    return json.dumps(document).encode()
+
+
+def test_an_agent_name_with_surrounding_spaces_imports_into_that_agent(store: Path) -> None:
+    original = sessions.create_session()
+    messages.append_message(original.id, "user", "hello")
+    raw = _with_agent(export_session(original.id), "  assistant ")
+
+    [imported] = import_sessions([("padded.session.json", raw)])
+
+    session = sessions.get_session(imported.session_id)
+    assert session.agent_name == "assistant"
+    assert [a.name for a in agents.list_agents()] == ["assistant"]
+
+
+def test_a_new_agent_name_with_surrounding_spaces_creates_it_trimmed(store: Path) -> None:
+    original = sessions.create_session()
+    messages.append_message(original.id, "user", "hello")
+    raw = _with_agent(export_session(original.id), " support ")
+
+    [imported] = import_sessions([("padded.session.json", raw)])
+
+    assert sessions.get_session(imported.session_id).agent_name == "support"

@@ -3,13 +3,16 @@ and queries with any punctuation never raise."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from desktop_agent.store import messages, sessions
-from desktop_agent.store.search import fts_query, search_messages
+from desktop_agent.store.search import MIN_PREFIX_CHARS, fts_query, search_messages
+from tests.support.examples import examples
 
 
 def _session_with(*texts: str, title: str = "t") -> str:
@@ -88,14 +91,96 @@ def test_queries_with_only_punctuation_find_nothing(store: Path) -> None:
     assert search_messages("hello: world.") != []
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# A small vocabulary, so generated queries hit: FTS operator words, a word that is a
+# prefix of others ("app"), and words too short to match as a prefix ("ca", "x").
+VOCABULARY = ["apple", "apples", "app", "apricot", "banana", "cat", "ca", "x", "and", "or", "not"]
+SHOWN = [
+    "apple banana",
+    "apricot and cat",
+    "a cat near the barn",
+    "not an apple, or a banana",
+    "ca x",
+    "banana (or apricot) pie",
+    "apples and apps",
+    "the x files",
+]
+HIDDEN = ["apple banana apricot cat", "x and or not"]  # in a trashed conversation
+
+
+@pytest.fixture
+def stored(store: Path) -> dict[int, str]:
+    """The messages search may show, by id; a trashed conversation holds others."""
+    shown = _session_with(*SHOWN)
+    sessions.trash_session(_session_with(*HIDDEN))
+    return {m.id: m.content for m in messages.list_messages(shown)}
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+def _holds(text: str, words: list[str]) -> bool:
+    """What search promises: every word, the last one as a prefix from three letters."""
+    *whole, last = words
+    tokens = _words(text)
+    if len(last) >= MIN_PREFIX_CHARS:
+        last_found = any(token.startswith(last) for token in tokens)
+    else:
+        last_found = last in tokens
+    return last_found and all(word in tokens for word in whole)
+
+
+@settings(
+    max_examples=examples(ci=200, dev=40),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(query=st.text(max_size=30))
-def test_any_query_never_raises(store: Path, query: str) -> None:
-    hits = search_messages(query)
-    assert isinstance(hits, list)
+def test_any_query_never_raises_and_finds_only_shown_messages(
+    stored: dict[int, str], query: str
+) -> None:
+    for hit in search_messages(query, limit=100):
+        assert hit.snippet == stored[hit.message_id]  # short messages: the snippet is all of it
+        assert hit.spans
+        assert all(0 <= start < end <= len(hit.snippet) for start, end in hit.spans)
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_SEPARATORS = st.text(alphabet=" \"'*()-^:+.,;{}[]!?~\\/", min_size=1, max_size=3)
+
+
+@settings(
+    max_examples=examples(ci=200, dev=40),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    words=st.lists(
+        st.sampled_from(VOCABULARY).flatmap(lambda w: st.sampled_from([w, w.upper()])),
+        min_size=1,
+        max_size=4,
+    ),
+    separators=st.lists(_SEPARATORS, min_size=5, max_size=5),
+)
+def test_a_query_finds_exactly_the_shown_messages_holding_its_words(
+    stored: dict[int, str], words: list[str], separators: list[str]
+) -> None:
+    query = "".join(sep + word for sep, word in zip(separators, words, strict=False))
+    query += separators[-1]
+    wanted = [word.casefold() for word in words]
+
+    hits = search_messages(query, limit=100)
+
+    assert {hit.message_id for hit in hits} == {
+        message_id for message_id, text in stored.items() if _holds(text, wanted)
+    }, query
+    for hit in hits:
+        for start, end in hit.spans:
+            marked = hit.snippet[start:end].casefold()
+            assert marked in wanted or marked.startswith(wanted[-1]), (query, hit.snippet)
+
+
+@settings(
+    max_examples=examples(ci=100, dev=25),
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     query=st.text(
         alphabet=st.sampled_from(list("\"'*()-^:+.,;{}[]!?~ \\/AND OR NOT NEAR ab")), max_size=25

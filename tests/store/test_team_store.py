@@ -18,6 +18,15 @@ from tests.support.postgres import OWNER, PASSWORD, PASSWORD_ROLE, TeamStore
 PRIVATE_TABLES = ("session", "message", "feedback", "weight_event", "learned_state")
 
 
+def test_every_private_table_has_row_level_security(team_store: TeamStore) -> None:
+    rows = team_store.sql(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace ="
+        " 'public'::regnamespace AND NOT relrowsecurity",
+        OWNER,
+    )
+    assert {r[0] for r in rows} == {"desktop_agent_schema"}
+
+
 def _as(team: TeamStore, role: str) -> None:
     close_database()
     open_team_store(team.url(role))

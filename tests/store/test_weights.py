@@ -20,6 +20,7 @@ from desktop_agent.store.weights import (
     revert_last_change,
     set_weights,
 )
+from tests.support.concurrent_writer import another_writer_commits_on
 
 
 def _event_count(path: Path) -> int:
@@ -143,3 +144,15 @@ def test_owner_of_a_missing_session_is_not_found(store: Path) -> None:
 
     with pytest.raises(NotFoundError):
         Owner.session("missing")
+
+
+def test_setting_weights_survives_a_commit_by_another_connection(store: Path) -> None:
+    session = sessions.create_session()
+    owner = Owner.session(session.id)
+
+    with another_writer_commits_on(store, 'UPDATE "session" SET "weights"') as fired:
+        events = set_weights(owner, {"verbosity": 0.8})
+
+    assert fired, "the interleaving did not happen"
+    assert [(e.weight, e.new) for e in events] == [("verbosity", 0.8)]
+    assert current_weights(owner)["verbosity"] == 0.8

@@ -34,6 +34,8 @@ SQLITE_ONLY = frozenset(
         "test_set_weights_is_all_or_nothing",
         "test_revert_adds_reversing_events_and_deletes_nothing",
         "test_user_and_agent_scopes_are_separate",
+        "test_feedback_survives_a_commit_by_another_connection",
+        "test_setting_weights_survives_a_commit_by_another_connection",
         # act as several users from one desktop, or as `local`: on a team store each
         # member is their own role (tests/store/test_team_security.py)
         "test_create_starts_from_the_baseline_with_the_default_owner",

@@ -3,7 +3,8 @@
 Each request to POST /v1/chat/completions (or /chat/completions) consumes one scripted
 behaviour from a FIFO queue; when the queue is empty the default behaviour answers (an
 echo of the last user message). Every request is recorded so tests can assert what the
-client sent. Use it as a context manager, as the `fake_openai` pytest fixture, or as a
+client sent. Use it as a context manager, as the `fake_openai` pytest fixture (defined in
+fixtures.py, so this module runs without pytest, e.g. in benchmarks), or as a
 standalone process:
 
     python -m tests.support.fake_openai --port 0 --script script.json
@@ -28,14 +29,11 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Any
-
-import pytest
 
 DEFAULT_MODELS = ("fake-model", "fake-fast-model")
 
@@ -437,6 +435,7 @@ class FakeOpenAIServer:
         self._httpd.owner = self
         self._thread: threading.Thread | None = None
         bound_host, bound_port = self._httpd.server_address[:2]
+        assert isinstance(bound_host, str)  # an IPv4 address: never bytes
         self.root_url = f"http://{bound_host}:{bound_port}"
         self.base_url = f"{self.root_url}/v1"
 
@@ -529,13 +528,6 @@ class FakeOpenAIServer:
         with self._lock:
             self._counter += 1
             return f"chatcmpl-fake-{self._counter}"
-
-
-@pytest.fixture
-def fake_openai() -> Iterator[FakeOpenAIServer]:
-    """A started fake OpenAI server on 127.0.0.1, closed (threads joined) after the test."""
-    with FakeOpenAIServer() as server:
-        yield server
 
 
 # --- standalone process ------------------------------------------------------------------

@@ -233,7 +233,7 @@ def dump_team_store() -> list[str]:
     """Every row the `store` fixture's member sees, through a second connection."""
     assert _member_url is not None, "no team store is open"
     psycopg = load_psycopg()
-    out = []
+    out: list[str] = []
     with psycopg.connect(_member_url, autocommit=True) as conn:
         for table in TABLES:
             rows = conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()

@@ -9,8 +9,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.app_context import AppContext, open_app
 from desktop_agent.ui.main_window import MainWindow
-from desktop_agent.ui.worker import live_threads
+from desktop_agent.ui.worker import live_threads, worker_pool
 from tests.support.fake_openai import FakeOpenAIServer
+from tests.support.qt_leaks import _no_leaked_timers, _no_leaked_windows  # noqa: F401
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -23,10 +24,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_thread_leaks(qapp: object) -> Iterator[None]:
-    """A test that leaves a worker thread running (not quit and joined) fails."""
+    """Every worker is joined at the end of a test, as the app joins them on quit; a
+    worker that does not stop when cancelled fails the test."""
     yield
-    leaked = [t.objectName() for t in live_threads()]
-    assert not leaked, f"worker threads left running: {leaked}"
+    stuck = worker_pool().join(timeout_ms=10_000)
+    assert not stuck, f"worker threads that did not stop: {stuck}"
+    assert not live_threads()
 
 
 @pytest.fixture
@@ -51,3 +54,6 @@ def window(qtbot: QtBot, context: AppContext) -> Iterator[MainWindow]:
     qtbot.waitExposed(win)
     yield win
     win.close()
+    # What aboutToQuit does in the app: the reply's worker saves its partial text, then
+    # its thread is joined, before the store closes.
+    assert not worker_pool().join(timeout_ms=10_000)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from desktop_agent.store import messages, weights
+from desktop_agent.store import messages, sessions, weights
 from desktop_agent.ui.main_window import MainWindow
 from tests.support.fake_openai import Cut, Error, FakeOpenAIServer, Hang, Reply
 from tests.ui.helpers import TIMEOUT_MS, rows, send, wait_idle
@@ -178,13 +178,32 @@ def test_copy_puts_the_message_on_the_clipboard(
     assert QApplication.clipboard().text().startswith("Run this:")
 
 
-def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
-    session = window.new_session()
-    window.chat.goal.setText("Draft the release notes")
-    window.chat.goal.editingFinished.emit()
-    from desktop_agent.store.sessions import get_session
+def _type_goal(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    goal = window.chat.goal
+    goal.setFocus()
+    goal.selectAll()
+    qtbot.keyClicks(goal, text)
 
-    assert get_session(session.id).goal == "Draft the release notes"
+
+def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
+    first = window.new_session()
+    _type_goal(qtbot, window, "Draft the release notes")
+    qtbot.keyClick(window.chat.goal, Qt.Key.Key_Return)
+    second = window.new_session()
+    assert window.chat.goal.text() == ""  # a new conversation starts without a goal
+    _type_goal(qtbot, window, "Plan the offsite")
+    # Still typing when the user starts a third conversation: the goal stays with its own.
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    third = window.chat.session
+
+    assert sessions.get_session(first.id).goal == "Draft the release notes"
+    assert sessions.get_session(second.id).goal == "Plan the offsite"
+    assert sessions.get_session(third.id).goal == ""
+    assert window.chat.goal.text() == ""
+    window.open_session(sessions.get_session(first.id))
+    assert window.chat.goal.text() == "Draft the release notes"
+    window.open_session(sessions.get_session(second.id))
+    assert window.chat.goal.text() == "Plan the offsite"
 
 
 def test_without_a_provider_sending_explains_how_to_set_one_up(
@@ -254,3 +273,64 @@ def test_a_message_opens_on_its_own_for_selecting_text(qtbot: QtBot, window: Mai
     assert set(viewer.document.refused) == {"http://example.com/x.png"}  # never fetched
     viewer.browser.selectAll()
     assert viewer.browser.textCursor().selectedText().startswith("Use bold")
+
+
+def test_versions_switch_from_the_keyboard_and_say_which_is_shown(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Reply("First answer"), Reply("Second answer"))
+    window.new_session()
+    send(qtbot, window, "Question")
+    with qtbot.waitSignal(window.chat.controller.busyChanged, timeout=TIMEOUT_MS):
+        window.chat.regenerate_last()
+    wait_idle(qtbot, window)
+    previous, following = window.chat.previous_version_action, window.chat.next_version_action
+    assert previous.shortcut().toString() == "Ctrl+Alt+Left"
+    assert following.shortcut().toString() == "Ctrl+Alt+Right"
+    menus = [a.menu() for a in window.menuBar().actions() if a.text() == "&Conversation"]
+    conversation = menus[0]
+    assert isinstance(conversation, QMenu)
+    assert previous in conversation.actions()
+    assert following in conversation.actions()
+
+    previous.trigger()
+    assert rows(window)[1].content == "First answer"
+    assert window.statusBar().currentMessage() == "Version 1 of 2"
+    assert window.chat.view.currentIndex().row() == 1
+    previous.trigger()  # already the first: nothing changes, and it says so
+    assert rows(window)[1].content == "First answer"
+    assert window.statusBar().currentMessage() == "This is the first version."
+    following.trigger()
+    assert rows(window)[1].content == "Second answer"
+    assert window.statusBar().currentMessage() == "Version 2 of 2"
+
+
+def test_sending_while_a_reply_is_written_says_why_nothing_happens(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    provider.push(Hang(seconds=30, text_before_hang="Working on it"))
+    window.new_session()
+    pane = window.chat
+    pane.composer.setPlainText("first")
+    pane.send_action.trigger()
+    qtbot.waitUntil(lambda: len(rows(window)) == 2, timeout=TIMEOUT_MS)
+    pane.composer.setPlainText("second")
+    with qtbot.waitSignal(pane.controller.notice, timeout=TIMEOUT_MS) as said:
+        pane.send_action.trigger()
+    assert "still being written" in said.args[0]
+    assert pane.composer.toPlainText() == "second"  # the draft is kept
+    pane.controller.stop()
+    qtbot.waitUntil(lambda: not pane.controller.busy, timeout=TIMEOUT_MS)
+
+
+def test_a_conversation_deleted_elsewhere_is_closed_not_a_traceback(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    sessions.purge_session(record.id)  # as `desktop-agent sessions delete --purge` would
+    window.chat.goal.setText("a goal")
+    window.chat._save_goal()
+    assert window.chat.error_bar.isVisible()
+    window.chat.refresh_session()
+    assert window.chat.session is None

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import agents, messages, sessions
+from desktop_agent.store.db import database
 from desktop_agent.ui import session_model
 from desktop_agent.ui.main_window import MainWindow
-from tests.ui.helpers import TIMEOUT_MS
+from tests.support.fake_openai import FakeOpenAIServer
+from tests.ui.helpers import TIMEOUT_MS, send
 
 
 def _seed(count: int) -> list[str]:
@@ -34,6 +37,39 @@ def test_the_list_fetches_only_its_first_page(qtbot: QtBot, context: AppContext)
     assert not model.canFetchMore(QModelIndex())
     # newest activity first
     assert model.record(0).title == f"Session {session_model.PAGE_SIZE + 29}"
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_paging_ends_exactly_at_the_last_session(
+    qtbot: QtBot, context: AppContext, extra: int
+) -> None:
+    _seed(session_model.PAGE_SIZE + extra)
+    model = session_model.SessionListModel()
+    model.reload()
+    assert model.rowCount() == session_model.PAGE_SIZE
+    assert model.canFetchMore(QModelIndex()) == bool(extra)
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == session_model.PAGE_SIZE + extra
+    assert not model.canFetchMore(QModelIndex())
+    assert model.total == session_model.PAGE_SIZE + extra
+
+
+def test_reloading_after_a_reply_does_not_count_the_sessions(
+    qtbot: QtBot, context: AppContext
+) -> None:
+    """Counting 100,000 sessions took 26 ms on every reload; a page needs no count."""
+    _seed(5)
+    model = session_model.SessionListModel()
+    statements: list[str] = []
+    database.connection().set_trace_callback(statements.append)
+    try:
+        model.reload()
+        model.reload()
+    finally:
+        database.connection().set_trace_callback(None)
+    assert any('FROM "session"' in s for s in statements)
+    assert not [s for s in statements if "COUNT(" in s.upper()]
+    assert model.rowCount() == 5
 
 
 def test_new_session_with_ctrl_n_opens_it(qtbot: QtBot, window: MainWindow) -> None:
@@ -144,3 +180,49 @@ def test_search_shows_highlighted_hits_and_opens_the_session_at_the_hit(
     # Opened around the hit: neither the whole session nor only its end is loaded.
     assert window.chat.model.rowCount() < 501
     assert window.chat.model.canFetchMore(QModelIndex())
+
+
+def test_renaming_the_open_session_updates_its_header_and_window_title(
+    qtbot: QtBot, provider: FakeOpenAIServer, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    send(qtbot, window, "hello there")
+    model = window.sessions.model
+    index = model.index(model.row_of(record.id), 0)
+
+    assert model.setData(index, "Migration plan")
+
+    assert window.chat.title.text() == "Migration plan"
+    assert window.windowTitle().startswith("Migration plan — ")
+    assert window.chat.session is not None
+    assert window.chat.session.title == "Migration plan"
+
+
+def test_restoring_from_the_trash_withdraws_the_undo_offer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    record = window.new_session()
+    assert record is not None
+    panel = window.sessions
+    panel.select(record.id)
+    panel.trash_current()
+    assert panel.undo_bar.session_id == record.id
+    panel.trash_toggle.setChecked(True)
+    panel.select(record.id)
+    panel.restore_current()
+    assert not sessions.get_session(record.id).trashed
+    assert panel.undo_bar.session_id is None
+
+
+def test_a_new_agent_appears_in_the_session_filter(qtbot: QtBot, window: MainWindow) -> None:
+    dialog = window.weights_menu.open_agents()
+    assert dialog.new_agent("support") is not None  # announced on the window's event hub
+    names = [
+        window.sessions.agent_filter.itemText(i)
+        for i in range(window.sessions.agent_filter.count())
+    ]
+    assert "support" in names
+    switcher = window.profiles.agent_box
+    assert "support" in [switcher.itemText(i) for i in range(switcher.count())]
+    dialog.close()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import stat
 
 import pytest
+from PySide6.QtWidgets import QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.config.settings import load_settings
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store.db import database
 from desktop_agent.ui.settings_dialog import SettingsDialog, check_base_url
+from desktop_agent.ui.worker import worker_pool
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.ui.helpers import TIMEOUT_MS
 
@@ -25,7 +27,7 @@ def test_settings_round_trip_keeps_the_key_out_of_the_database(
     assert dialog.key_status.objectName() == "keyWarning"  # no keyring in tests: warned
     dialog.base_url.setText(fake_openai.base_url)
     dialog.api_key.setText(SECRET)
-    with qtbot.waitSignal(dialog._runner.idle, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(worker_pool().idle, timeout=TIMEOUT_MS):
         dialog.fetch_button.click()
     assert [dialog.model.itemText(i) for i in range(dialog.model.count())] == [
         "fake-model",
@@ -76,7 +78,7 @@ def test_list_models_failure_is_reported(
     dialog = SettingsDialog(context)
     qtbot.addWidget(dialog)
     dialog.base_url.setText(fake_openai.root_url + "/nope/v1")
-    with qtbot.waitSignal(dialog._runner.idle, timeout=TIMEOUT_MS):
+    with qtbot.waitSignal(worker_pool().idle, timeout=TIMEOUT_MS):
         dialog.fetch_button.click()
     assert dialog.fetch_status.text().startswith("Could not list models:")
     dialog.reject()
@@ -103,7 +105,9 @@ def test_learning_settings_and_thresholds_round_trip(qtbot: QtBot, context: AppC
     dialog.learning.follow.setChecked(False)
     dialog.learning.judge.setChecked(True)
     dialog.learning.fields["min_rated_turns"].setValue(12)
-    dialog.learning.fields["max_drift"].setValue(0.25)
+    max_drift = dialog.learning.fields["max_drift"]
+    assert isinstance(max_drift, QDoubleSpinBox)
+    max_drift.setValue(0.25)
     dialog.accept()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
 

@@ -78,3 +78,80 @@ def test_first_run_shows_the_welcome_with_setup_help(qtbot: QtBot) -> None:
         window.close()
     finally:
         context.close()
+
+
+def test_the_weights_panel_is_built_after_the_first_paint(qtbot: QtBot) -> None:
+    context = open_app()
+    try:
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        assert window._weight_panel is None  # not needed for the first frame
+        window.show()
+        qtbot.waitUntil(lambda: window._weight_panel is not None, timeout=5_000)
+        assert window.splitter.widget(2) is window.right_panel
+        assert window.right_panel.isVisible()
+        window.close()
+    finally:
+        context.close()
+
+
+def test_the_old_state_files_move_into_ui_state_json_once(qtbot: QtBot, tmp_path: Path) -> None:
+    import json
+
+    from PySide6.QtCore import QSettings
+
+    from desktop_agent.config.ui_state import load_ui_state
+
+    context = open_app()
+    try:
+        record = sessions.create_session()
+        data = context.data_dir
+        before = MainWindow(context)
+        qtbot.addWidget(before)
+        before.resize(700, 500)
+        geometry = before.saveGeometry()
+        before.close()
+        (data / "ui-state.json").unlink()
+        old_window = QSettings(str(data / "window.ini"), QSettings.Format.IniFormat)
+        old_window.setValue("geometry", geometry)
+        old_window.setValue("weightsPanel", "false")
+        old_window.sync()
+        old_profiles = QSettings(str(data / "profiles.ini"), QSettings.Format.IniFormat)
+        old_profiles.setValue("user", "maria")
+        old_profiles.sync()
+        from desktop_agent.store import agents
+
+        agents.ensure_user("maria")
+        (data / "settings.json").write_text(json.dumps({"last_session_id": record.id}))
+
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        assert not (data / "window.ini").exists()
+        assert not (data / "profiles.ini").exists()
+        state = load_ui_state(data)
+        assert state is not None
+        assert (state.user, state.weights_panel, state.last_session_id) == (
+            "maria",
+            False,
+            record.id,
+        )
+        assert window.profiles.current_user() == "maria"
+        assert not window.weights_action.isChecked()
+        assert window.chat.session is not None
+        assert window.chat.session.id == record.id
+        assert (window.width(), window.height()) == (700, 500)
+        window.close()
+    finally:
+        context.close()
+
+
+def test_a_broken_ui_state_file_means_the_default_layout(qtbot: QtBot) -> None:
+    context = open_app()
+    try:
+        (context.data_dir / "ui-state.json").write_text("{not json", encoding="utf-8")
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        assert window.weights_action.isChecked()
+        window.close()
+    finally:
+        context.close()

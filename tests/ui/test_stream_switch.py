@@ -1,5 +1,6 @@
 """Leaving a conversation while its reply streams, then coming back: the reply shows
-everything received so far and keeps streaming live, without lost or doubled text."""
+everything received so far and keeps streaming live, without lost or doubled text; a
+reply that fails in the background offers no Retry in the conversation now open."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_agent.store import messages
 from desktop_agent.ui.main_window import MainWindow
-from tests.support.fake_openai import FakeOpenAIServer, slow_stream
+from tests.support.fake_openai import Cut, FakeOpenAIServer, slow_stream
 from tests.ui.helpers import TIMEOUT_MS, rows, wait_idle
 
 FULL = "".join(f"tick{i} " for i in range(60))
@@ -42,3 +43,32 @@ def test_returning_to_a_streaming_reply_shows_it_live(
     wait_idle(qtbot, window)
     assert rows(window)[1].content == FULL
     assert messages.get_message(reply.id).content == FULL
+
+
+def test_failure_of_a_background_reply_is_not_retried_into_the_open_session(
+    qtbot: QtBot, provider: FakeOpenAIServer, window: MainWindow
+) -> None:
+    first = window.new_session()
+    assert first is not None
+    provider.push(Cut(text_before_cut="Partial answer", after_chunks=2, delay_per_chunk=0.4))
+    window.chat.composer.setPlainText("question for the first conversation")
+    window.chat.send_action.trigger()
+    qtbot.waitUntil(lambda: window.chat.model.streaming_id is not None)
+
+    with qtbot.waitSignal(
+        window.chat.controller.notice,
+        timeout=TIMEOUT_MS,
+        check_params_cb=lambda text: "another conversation failed" in text,
+    ):
+        second = window.new_session()
+    assert second is not None
+    wait_idle(qtbot, window)
+    [_question, reply] = messages.list_messages(first.id)
+    assert (reply.status, reply.content) == ("incomplete", "Partial answer")  # it did fail
+
+    # Retry here would regenerate the first conversation's reply from the second's history.
+    bar = window.chat.error_bar
+    assert not (bar.isVisible() and bar.action_button.text() == "Retry")
+    assert window.chat.controller.retry() is False
+    assert window.chat.controller.busy is False
+    assert messages.list_messages(second.id) == []  # nothing was sent in the second one

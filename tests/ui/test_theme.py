@@ -3,11 +3,13 @@ style-sheet-styled widgets included (both cache colours from the old palette).""
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPalette, QTextDocument
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.store import messages
@@ -21,6 +23,23 @@ def light_again(qapp: QApplication) -> Iterator[None]:
     apply_palette(qapp, light_palette())
 
 
+def _code_shading(document: QTextDocument) -> QColor:
+    block = document.begin()
+    while block.isValid():
+        background = block.blockFormat().background()
+        if background.style() != Qt.BrushStyle.NoBrush:
+            return background.color()
+        block = block.next()
+    raise AssertionError("no shaded code block in the rendered message")
+
+
+def _pixels_of(widget: QWidget, colour: QColor) -> int:
+    """How many pixels of `widget`, painted now, have exactly `colour`."""
+    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    pixel = struct.pack("=I", colour.rgb())  # Format_RGB32 holds 0xffRRGGBB words
+    return bytes(image.constBits()).count(pixel)
+
+
 @pytest.mark.usefixtures("light_again")
 def test_dark_mode_re_renders_messages_and_re_colours_styled_labels(
     qtbot: QtBot, qapp: QApplication, window: MainWindow
@@ -30,9 +49,12 @@ def test_dark_mode_re_renders_messages_and_re_colours_styled_labels(
     assert session is not None
     reply = messages.append_message(session.id, "assistant", "```\ncode()\n```")
     window.open_session(session)
-    delegate = window.chat.view.message_delegate
+    view = window.chat.view
+    delegate = view.message_delegate
     record = window.chat.model.record(window.chat.model.row_of_id(reply.id))
-    light_doc = delegate.document(record, window.font(), window.palette())
+    light_shading = _code_shading(delegate.document(record, view.font(), view.palette()))
+    assert light_shading.lightness() > 128
+    assert _pixels_of(view.viewport(), light_shading) > 100  # the code block, on screen
 
     apply_palette(qapp, dark_palette())
     qapp.processEvents()
@@ -45,8 +67,11 @@ def test_dark_mode_re_renders_messages_and_re_colours_styled_labels(
     ]
     assert titles
     assert titles[0].palette().color(QPalette.ColorRole.WindowText) == dark_text
-    dark_doc = delegate.document(record, window.font(), window.palette())
-    assert dark_doc is not light_doc  # rendered again, with the dark code shading
+    # What is painted now: the code block is shaded dark, and no light shading is left.
+    dark_shading = _code_shading(delegate.document(record, view.font(), view.palette()))
+    assert dark_shading.lightness() < 128
+    assert _pixels_of(view.viewport(), dark_shading) > 100
+    assert _pixels_of(view.viewport(), light_shading) == 0
 
 
 def test_disabled_controls_look_disabled_in_both_palettes() -> None:

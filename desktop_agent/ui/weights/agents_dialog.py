@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.store import agents
+from desktop_agent.services import agents
 from desktop_agent.ui.weights import common
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import AgentRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
-Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
 
 
@@ -50,10 +50,10 @@ class AgentModel(QAbstractListModel):
                 return row
         return None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._records)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._records):
             return None
         record = self._records[index.row()]
@@ -75,7 +75,7 @@ class AgentsDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Agents")
+        self.setWindowTitle(self.tr("Agents"))
         self.setObjectName("agentsDialog")
         self.resize(760, 480)
         self.model = AgentModel(self)
@@ -86,22 +86,26 @@ class AgentsDialog(QDialog):
         self.prompt = QPlainTextEdit()
         self.prompt.setObjectName("agentPrompt")
         self.primary_model = QLineEdit()
-        self.primary_model.setPlaceholderText("the provider's default model")
+        self.primary_model.setPlaceholderText(self.tr("the provider's default model"))
         self.fast_model = QLineEdit()
-        self.fast_model.setPlaceholderText("the provider's fast model, else the primary")
+        self.fast_model.setPlaceholderText(self.tr("the provider's fast model, else the primary"))
         self.learning_rate = QDoubleSpinBox()
         self.decay = QDoubleSpinBox()
         for box in (self.learning_rate, self.decay):
             box.setRange(0.0, 1.0)
             box.setSingleStep(0.01)
             box.setDecimals(2)
-        self.learning_rate.setToolTip("How far one piece of feedback moves a weight; 0 = off")
-        self.decay.setToolTip("How fast learned weights drift back to the baseline; 0 = never")
+        self.learning_rate.setToolTip(
+            self.tr("How far one piece of feedback moves a weight; 0 = off")
+        )
+        self.decay.setToolTip(
+            self.tr("How fast learned weights drift back to the baseline; 0 = never")
+        )
         self.error = ErrorLabel()
-        self.new_button = QPushButton("New Agent")
-        self.save_button = QPushButton("Save")
+        self.new_button = QPushButton(self.tr("New Agent"))
+        self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setDefault(True)
-        self.delete_button = QPushButton("Delete")
+        self.delete_button = QPushButton(self.tr("Delete"))
         self.new_button.clicked.connect(self.new_agent)
         self.save_button.clicked.connect(self.save)
         self.delete_button.clicked.connect(self.delete)

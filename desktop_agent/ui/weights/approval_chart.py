@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from desktop_agent.domain.experiments import ExperimentReport
 
 ARM_COLOURS = {"a": QColor("#2f6fd6"), "b": QColor("#8250df")}
 WINNER_COLOUR = QColor("#1a7f37")
@@ -20,9 +23,9 @@ class ApprovalChart(QWidget):
         super().__init__(parent)
         self.setObjectName("approvalChart")
         self.setMinimumHeight(140)
-        self.report: dict[str, Any] | None = None
+        self.report: ExperimentReport | None = None
 
-    def set_report(self, report: dict[str, Any] | None) -> None:
+    def set_report(self, report: ExperimentReport | None) -> None:
         self.report = report
         self.update()
 
@@ -47,7 +50,7 @@ class ApprovalChart(QWidget):
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter, "Select an experiment.")
             painter.end()
             return
-        arms = self.report["arms"]
+        arms = self.report.arms
         row_height = area.height() / len(arms)
         for row, (arm, stats) in enumerate(arms.items()):
             middle = area.top() + row_height * (row + 0.5)
@@ -57,7 +60,7 @@ class ApprovalChart(QWidget):
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                 f"arm {arm}",
             )
-            approval = stats["approval"]
+            approval = stats.approval
             if approval is None:
                 painter.setPen(palette.placeholderText().color())
                 painter.drawText(
@@ -72,12 +75,12 @@ class ApprovalChart(QWidget):
             )
             fill = QColor(colour)
             fill.setAlpha(150)
-            winner = self.report.get("winner") == arm
+            winner = self.report.winner == arm
             painter.setPen(QPen(WINNER_COLOUR, 2.5) if winner else Qt.PenStyle.NoPen)
             painter.setBrush(fill)
             painter.drawRoundedRect(bar, 3, 3)
-            low = area.left() + area.width() * stats["ci_low"]
-            high = area.left() + area.width() * stats["ci_high"]
+            low = area.left() + area.width() * stats.ci_low
+            high = area.left() + area.width() * stats.ci_high
             painter.setPen(QPen(palette.text().color(), 1.6))
             painter.drawLine(QPointF(low, middle), QPointF(high, middle))
             for x in (low, high):

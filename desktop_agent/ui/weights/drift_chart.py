@@ -10,9 +10,10 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from desktop_agent.domain.causes import Cause, CauseKind
 from desktop_agent.domain.drift import drift_history
+from desktop_agent.domain.timestamps import to_iso
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weights
-from desktop_agent.store.clock import to_iso
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -47,22 +48,8 @@ class DriftPoint:
 
 def session_of_cause(cause: str) -> str | None:
     """A user's learned state copies sessions ('session:<id>'): the session behind it."""
-    return cause.partition(":")[2] or None if cause.startswith("session:") else None
-
-
-def describe_cause(cause: str) -> str:
-    kind, _, detail = cause.partition(":")
-    return {
-        "feedback": f"feedback: {detail}",
-        "cue": f"correction cue: {detail}",
-        "manual": "set by hand",
-        "reset": "reset to the baseline",
-        "snapshot": f"snapshot {detail[:8]} applied",
-        "session": f"learned in session {detail[:8]}",
-        "revert": f"revert of event {detail}",
-        "reinforce": "thumbs up reinforced recent learning",
-        "decay": "decay toward the baseline",
-    }.get(kind, cause)
+    parsed = Cause(cause)
+    return parsed.detail or None if parsed.kind is CauseKind.SESSION else None
 
 
 class DriftChart(QWidget):
@@ -78,6 +65,13 @@ class DriftChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("driftChart")
+        # Painted: give screen readers a name and what it shows.
+        self.setAccessibleName(self.tr("Weight drift chart"))
+        self.setAccessibleDescription(
+            self.tr(
+                "How each weight moved over the conversation; click a point to open its message"
+            )
+        )
         self.setMouseTracking(True)
         self.setMinimumHeight(160)
         self.points: list[DriftPoint] = []
@@ -223,7 +217,7 @@ class DriftChart(QWidget):
     def tooltip_for(self, point: DriftPoint) -> str:
         lines = [
             f"<b>{point.weight}</b> {point.old:.2f} → {point.new:.2f}",
-            describe_cause(point.cause),
+            Cause(point.cause).label,
             to_iso(point.created_at).replace("T", " ").rstrip("Z"),
         ]
         if point.message_id is not None:

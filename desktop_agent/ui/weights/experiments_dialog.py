@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.domain.experiments import arm_line, verdict_line
-from desktop_agent.services import experiments
+from desktop_agent.services import agents, experiments
+from desktop_agent.services import snapshots as snapshot_store
 from desktop_agent.services.snapshots import stored_verdict
-from desktop_agent.store import agents
-from desktop_agent.store import snapshots as snapshot_store
 from desktop_agent.ui.weights import common
 from desktop_agent.ui.weights.approval_chart import ApprovalChart
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
@@ -37,6 +36,7 @@ from desktop_agent.ui.weights.experiment_model import ExperimentModel
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
+    from desktop_agent.services.experiments import ExperimentResult
 
 
 class NewExperimentDialog(QDialog):
@@ -44,11 +44,11 @@ class NewExperimentDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("New Experiment")
+        self.setWindowTitle(self.tr("New Experiment"))
         self.setObjectName("newExperimentDialog")
         self.created: Any = None
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. shorter-answers")
+        self.name.setPlaceholderText(self.tr("e.g. shorter-answers"))
         self.agent = QComboBox()
         for record in agents.list_agents():
             self.agent.addItem(record.name, record.name)
@@ -58,7 +58,7 @@ class NewExperimentDialog(QDialog):
         self.split.setRange(0.05, 0.95)
         self.split.setSingleStep(0.05)
         self.split.setValue(0.5)
-        self.split.setToolTip("Share of users placed in arm a; the rest get arm b")
+        self.split.setToolTip(self.tr("Share of users placed in arm a; the rest get arm b"))
         self.error = ErrorLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.addButton("Start", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -104,17 +104,19 @@ class NewExperimentDialog(QDialog):
 class ExperimentsDialog(QDialog):
     """Signals:
     agentChanged(): promoting changed an agent's baseline.
+    experimentsChanged(): an experiment was created, stopped or promoted.
     """
 
     agentChanged = Signal()
+    experimentsChanged = Signal()
 
     def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Experiments")
+        self.setWindowTitle(self.tr("Experiments"))
         self.setObjectName("experimentsDialog")
         self.resize(940, 520)
         self.context = context
-        self.report: dict[str, Any] | None = None
+        self.report: ExperimentResult | None = None
         self.child: QDialog | None = None
         self.model = ExperimentModel(self)
         self.view = QTableView()
@@ -137,10 +139,12 @@ class ExperimentsDialog(QDialog):
         self.verdict_label = QLabel()
         self.verdict_label.setObjectName("experimentVerdict")
         self.error = ErrorLabel()
-        self.new_button = QPushButton("New Experiment…")
-        self.stop_button = QPushButton("Stop")
-        self.promote_button = QPushButton("Promote Winner")
-        self.promote_button.setToolTip("Apply the winning arm's snapshot to the agent's baseline")
+        self.new_button = QPushButton(self.tr("New Experiment…"))
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.promote_button = QPushButton(self.tr("Promote Winner"))
+        self.promote_button.setToolTip(
+            self.tr("Apply the winning arm's snapshot to the agent's baseline")
+        )
         self.new_button.clicked.connect(self.open_new)
         self.stop_button.clicked.connect(self.stop)
         self.promote_button.clicked.connect(self.promote)
@@ -189,35 +193,38 @@ class ExperimentsDialog(QDialog):
     def show_report(self) -> None:
         name = self.selected_name()
         self.error.clear_error()
-        self.report = dict(experiments.report(name)) if name else None
-        self.chart.set_report(self.report)
-        running = bool(self.report and self.report["status"] == "running")
+        self.report = experiments.report(name) if name else None
+        self.chart.set_report(self.report.report if self.report else None)
+        running = bool(self.report and self.report.experiment.status == "running")
         self.stop_button.setEnabled(running)
-        self.promote_button.setEnabled(bool(self.report and self.report["winner"] and running))
+        self.promote_button.setEnabled(bool(self.report and self.report.report.winner and running))
         if self.report is None:
-            self.title.setText("No experiment selected.")
+            self.title.setText(self.tr("No experiment selected."))
             for label in self.arm_labels.values():
                 label.clear()
             self.verdict_label.clear()
             return
-        r: dict[str, Any] = self.report
+        experiment, report = self.report.experiment, self.report.report
         self.title.setText(
-            f"<b>{escape(r['name'])}</b> ({r['status']}), agent {escape(r['agent'])}, "
-            f"{r['split']:.0%} of users in arm a"
+            f"<b>{escape(experiment.name)}</b> ({experiment.status}), agent "
+            f"{escape(experiment.agent_name)}, {experiment.split:.0%} of users in arm a"
         )
         for arm, label in self.arm_labels.items():
-            label.setText(arm_line(arm, r["arms"][arm]))
-        self.verdict_label.setText(verdict_line(r))
+            label.setText(arm_line(arm, report.arms[arm]))
+        self.verdict_label.setText(verdict_line(report))
 
     def open_new(self) -> NewExperimentDialog:
         dialog = NewExperimentDialog(self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(
-            lambda: self.reload(dialog.created.name if dialog.created else None)
-        )
+        dialog.accepted.connect(lambda: self._created(dialog))
         self.child = dialog
         dialog.open()
         return dialog
+
+    def _created(self, dialog: NewExperimentDialog) -> None:
+        self.reload(dialog.created.name if dialog.created else None)
+        if dialog.created:
+            self.experimentsChanged.emit()
 
     def stop(self) -> None:
         name = self.selected_name()
@@ -225,13 +232,14 @@ class ExperimentsDialog(QDialog):
             return
         experiments.stop(name)
         self.reload(name)
+        self.experimentsChanged.emit()
 
     def promote(self) -> bool:
         name = self.selected_name()
-        if name is None or self.report is None or not self.report["winner"]:
+        winner = self.report.report.winner if self.report else None
+        if name is None or self.report is None or winner is None:
             return False
-        arm = str(self.report["winner"])
-        snapshot = snapshot_store.get_snapshot(self.report["arms"][arm]["snapshot_id"])
+        snapshot = snapshot_store.get_snapshot(self.report.report.arms[winner].snapshot_id)
         force = stored_verdict(snapshot) == "fail"
         if force and not common.confirm(
             self,
@@ -245,5 +253,6 @@ class ExperimentsDialog(QDialog):
             self.error.show_error(str(exc))
             return False
         self.reload(name)
+        self.experimentsChanged.emit()
         self.agentChanged.emit()
         return True

@@ -22,15 +22,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.domain.causes import MANUAL, RESET, Cause
 from desktop_agent.domain.compiler import CompiledRequest, compile_request
-from desktop_agent.store import agents, sessions
-from desktop_agent.store.weights import (
+from desktop_agent.services import agents, sessions
+from desktop_agent.services.weights import (
     Owner,
     current_weights,
     list_weight_events,
     revert_last_change,
     set_weights,
 )
+from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.drift_chart import DriftChart
 from desktop_agent.ui.weights.editor import WeightEditor
@@ -43,10 +45,6 @@ if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import AgentRecord, SessionRecord, WeightEventRecord
 
-MANUAL_CAUSE = "manual"
-RESET_CAUSE = "reset"
-LEARNED_PREFIXES = ("feedback:", "cue:", "reinforce", "decay")
-
 
 def _minus(delta: float) -> str:
     return f"{'−' if delta < 0 else '+'}{abs(delta):.2f}"
@@ -56,10 +54,10 @@ def learning_notes(events: Sequence[WeightEventRecord]) -> dict[str, str]:
     """'verbosity −0.06: too_long' per weight that learning moved in `events`."""
     moved: dict[str, tuple[float, float, list[str]]] = {}
     for event in events:
-        if not event.cause.startswith(LEARNED_PREFIXES):
+        cause = Cause(event.cause)
+        if not cause.learned:
             continue
-        kind, _, tag = event.cause.partition(":")
-        reason = {"feedback": tag, "cue": f"{tag} (from your message)"}.get(kind, kind)
+        reason = cause.reason
         first, _last, reasons = moved.get(event.weight, (event.old, event.new, []))
         if reason not in reasons:
             reasons.append(reason)
@@ -76,18 +74,22 @@ class WeightPanel(QWidget):
 
     Signals:
         message_requested(str, int): open this session at this message (0: no message).
-        weightsRecorded(str): the panel stored a change of the session's weights.
-        agentChanged(int): the panel changed an agent's settings or baseline.
+
+    The panel announces its own writes on the StoreEvents hub and follows the hub:
+    weights moved by learning or a dialog, and changed agents, reload what it shows.
     """
 
     message_requested = Signal(str, int)
-    weightsRecorded = Signal(str)
-    agentChanged = Signal(int)
 
-    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, events: StoreEvents | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("rightPanel")
         self.context = context
+        self.events = events if events is not None else StoreEvents(self)
+        self.events.weightsChanged.connect(self.weights_changed)
+        self.events.agentsChanged.connect(self.reload)
         self.session: SessionRecord | None = None
         self.agent: AgentRecord | None = None
         self.profile: AgentProfile | None = None
@@ -105,7 +107,7 @@ class WeightPanel(QWidget):
         self.subtitle.setObjectName("weightsSubtitle")
         self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
-        self.empty = QLabel("Open or start a conversation to tune its weights.")
+        self.empty = QLabel(self.tr("Open or start a conversation to tune its weights."))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)
@@ -119,7 +121,7 @@ class WeightPanel(QWidget):
         )
         legend.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
 
-        self.learning_box = QCheckBox("Learn from feedback in this conversation")
+        self.learning_box = QCheckBox(self.tr("Learn from feedback in this conversation"))
         self.learning_box.setToolTip(
             "Thumbs up/down, reason tags and corrections such as “shorter please” move the "
             "weights of this conversation (and your learned values for the agent)."
@@ -137,21 +139,23 @@ class WeightPanel(QWidget):
         )
         self.rate.valueChanged.connect(self._set_rate)
 
-        self.reset_button = QPushButton("Reset to baseline")
+        self.reset_button = QPushButton(self.tr("Reset to baseline"))
         self.reset_button.setToolTip(
             "Set every weight of this conversation to the agent's baseline"
         )
         self.reset_button.clicked.connect(self.reset_to_baseline)
-        self.revert_button = QPushButton("Revert last change")
-        self.revert_button.setToolTip("Undo the most recent change (by hand or learned)")
+        self.revert_button = QPushButton(self.tr("Revert last change"))
+        self.revert_button.setToolTip(self.tr("Undo the most recent change (by hand or learned)"))
         self.revert_button.clicked.connect(self.revert_last)
-        self.save_agent_button = QPushButton("Save as agent baseline")
+        self.save_agent_button = QPushButton(self.tr("Save as agent baseline"))
         self.save_agent_button.setToolTip(
             "New conversations of every user start from these weights"
         )
         self.save_agent_button.clicked.connect(self.save_as_baseline)
-        self.save_user_button = QPushButton("Save for this user")
-        self.save_user_button.setToolTip("This user's next conversations with the agent start here")
+        self.save_user_button = QPushButton(self.tr("Save for this user"))
+        self.save_user_button.setToolTip(
+            self.tr("This user's next conversations with the agent start here")
+        )
         self.save_user_button.clicked.connect(self.save_for_user)
         self.status = QLabel()
         self.status.setObjectName("weightsStatus")
@@ -164,7 +168,7 @@ class WeightPanel(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.learning_box, 0, 0, 1, 2)
         rate_row = QHBoxLayout()
-        rate_row.addWidget(QLabel("Learning rate"))
+        rate_row.addWidget(QLabel(self.tr("Learning rate")))
         rate_row.addWidget(self.rate)
         rate_row.addStretch(1)
         grid.addLayout(rate_row, 1, 0, 1, 2)
@@ -194,8 +198,8 @@ class WeightPanel(QWidget):
         self.chart = DriftChart()
         self.chart.message_requested.connect(self.message_requested)
         self.history_scope = QComboBox()
-        self.history_scope.addItem("This conversation", "session")
-        self.history_scope.addItem("This user's learned history", "user")
+        self.history_scope.addItem(self.tr("This conversation"), "session")
+        self.history_scope.addItem(self.tr("This user's learned history"), "user")
         self.history_scope.currentIndexChanged.connect(lambda _index: self.refresh_chart())
         drift_page = QWidget()
         drift_layout = QVBoxLayout(drift_page)
@@ -205,8 +209,8 @@ class WeightPanel(QWidget):
         drift_layout.addWidget(self._legend())
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.preview, "Effective request")
-        self.tabs.addTab(drift_page, "Drift")
+        self.tabs.addTab(self.preview, self.tr("Effective request"))
+        self.tabs.addTab(drift_page, self.tr("Drift"))
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setChildrenCollapsible(False)
@@ -265,16 +269,17 @@ class WeightPanel(QWidget):
         self._show_state(animate=False)
 
     def weights_changed(self, session_id: str) -> None:
-        """Learning (or another view) changed a session's weights: move the sliders and
-        say why."""
-        if self.session is None or session_id != self.session.id:
+        """Learning (or another view) changed a session's weights ("": an agent's or a
+        user's): move the sliders and say why."""
+        if self.session is None or session_id not in ("", self.session.id):
             return
         new_events = list_weight_events(self._owner(), since_id=self._last_event_id)
         self.reload(animate=True)
-        for name, text in learning_notes(new_events).items():
+        notes = learning_notes(new_events)
+        for name, text in notes.items():
             self.editor.rows[name].show_note(text)
-        if new_events:
-            self.status.setText(f"{len(new_events)} change(s) from learning.")
+        if notes:
+            self.status.setText(self.tr("%n change(s) from learning.", "", len(new_events)))
 
     def reload(self, *, animate: bool = False) -> None:
         """Re-read the session, its agent and the user's learned values from the store."""
@@ -354,14 +359,14 @@ class WeightPanel(QWidget):
         if self.session is None:
             return
         values = dict(self.editor.values() if weights is None else weights)
-        self._store(lambda: set_weights(self._owner(), values, cause=MANUAL_CAUSE), "Saved.")
+        self._store(lambda: set_weights(self._owner(), values, cause=MANUAL), "Saved.")
 
     def reset_to_baseline(self) -> None:
         if self.agent is None:
             return
         baseline = dict(self.agent.baseline)
         self._store(
-            lambda: set_weights(self._owner(), baseline, cause=RESET_CAUSE),
+            lambda: set_weights(self._owner(), baseline, cause=RESET),
             "Reset to the baseline.",
         )
 
@@ -380,10 +385,11 @@ class WeightPanel(QWidget):
         assert self.session is not None
         session_id = self.session.id
         self.editor.clear_notes()
-        self.reload()
-        self.status.setText(done if events else "Nothing to change.")
         if events:
-            self.weightsRecorded.emit(session_id)
+            self.events.weightsChanged.emit(session_id)  # reloads this panel too
+        else:
+            self.reload()
+        self.status.setText(done if events else self.tr("Nothing to change."))
 
     def save_as_baseline(self) -> None:
         if self.session is None:
@@ -402,13 +408,15 @@ class WeightPanel(QWidget):
         assert self.session is not None
         self.error.clear_error()
         try:
-            set_weights(owner, self.session.weights, cause=f"session:{self.session.id}")
+            set_weights(owner, self.session.weights, cause=Cause.session(self.session.id))
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             return
-        self.reload()
+        if owner.scope == "agent":
+            self.events.agentsChanged.emit()  # a new baseline: reloads this panel too
+        else:
+            self.events.weightsChanged.emit("")
         self.status.setText(done)
-        self.agentChanged.emit(owner.agent_id)
 
     def _set_learning(self, enabled: bool) -> None:
         if self.session is None:
@@ -426,5 +434,5 @@ class WeightPanel(QWidget):
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             return
-        self.status.setText(f"{self.agent.name}'s learning rate is now {rate:.2f}.")
-        self.agentChanged.emit(self.agent.id)
+        self.status.setText(self.tr("%s's learning rate is now %.2f.") % (self.agent.name, rate))
+        self.events.agentsChanged.emit()

@@ -1,13 +1,18 @@
-"""HTML renderings of the services' JSON results (validation, weight changes, request
-diffs, predictions) shared by the snapshot dialogs; the figures are the CLI's own."""
+"""HTML renderings of the services' results (validation, weight changes, request diffs,
+predictions) shared by the snapshot dialogs; the figures are the CLI's own."""
 
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.calibration import METRIC_DEFINITIONS
 from desktop_agent.ui.weights.common import verdict_html
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from desktop_agent.domain.whatif import Prediction, RequestDiff, WeightShift
 
 
 def figure(value: object) -> str:
@@ -38,39 +43,39 @@ def validation_html(validation: dict[str, Any] | None) -> str:
     return "".join(parts)
 
 
-def changes_html(changes: list[dict[str, Any]]) -> str:
+def changes_html(changes: Sequence[WeightShift]) -> str:
     if not changes:
         return "<p>No weight changes.</p>"
     rows = "".join(
-        f"<tr><td>{escape(str(c['weight']))}</td><td align='right'>{c['from']:.3f}</td>"
-        f"<td>→</td><td align='right'><b>{c['to']:.3f}</b></td></tr>"
+        f"<tr><td>{escape(c.weight)}</td><td align='right'>{c.before:.3f}</td>"
+        f"<td>→</td><td align='right'><b>{c.after:.3f}</b></td></tr>"
         for c in changes
     )
     return f'<table cellspacing="0" cellpadding="2">{rows}</table>'
 
 
-def request_diff_html(diff: dict[str, Any]) -> str:
+def request_diff_html(diff: RequestDiff) -> str:
     lines: list[str] = []
-    for text in diff["directives"]["removed"]:
+    for text in diff.removed:
         lines.append(f'<div style="color:#cf222e">− {escape(text)}</div>')
-    for text in diff["directives"]["added"]:
+    for text in diff.added:
         lines.append(f'<div style="color:#1a7f37">+ {escape(text)}</div>')
-    for name, change in diff["parameters"].items():
+    for name, change in diff.parameters.items():
         lines.append(
-            f"<div><b>{escape(name)}</b>: {escape(str(change['from']))} → "
-            f"{escape(str(change['to']))}</div>"
+            f"<div><b>{escape(name)}</b>: {escape(str(change.before))} → "
+            f"{escape(str(change.after))}</div>"
         )
     return "".join(lines) or "<p>The request would not change.</p>"
 
 
-def predictions_html(predicted: dict[str, Any]) -> str:
-    if not predicted.get("rated_turns"):
+def predictions_html(predicted: Prediction) -> str:
+    if not predicted.rated_turns:
         return "<p>No rated replies in this conversation: nothing to predict from.</p>"
     return (
-        f"<p>Approval now <b>{figure(predicted['current_approval'])}</b>; predicted "
-        f"<b>{figure(predicted['predicted_approval'])}</b> "
-        f"[{figure(predicted['predicted_ci_low'])}, {figure(predicted['predicted_ci_high'])}]"
-        f"<br>{predicted['rated_turns']} rated replies: {predicted['addressed']} complaints "
-        f"addressed, {predicted['worsened']} worsened, {predicted['unchanged']} unchanged, "
-        f"{predicted['upvotes_at_risk']} upvotes at risk.</p>"
+        f"<p>Approval now <b>{figure(predicted.current_approval)}</b>; predicted "
+        f"<b>{figure(predicted.predicted_approval)}</b> "
+        f"[{figure(predicted.predicted_ci_low)}, {figure(predicted.predicted_ci_high)}]"
+        f"<br>{predicted.rated_turns} rated replies: {predicted.addressed} complaints "
+        f"addressed, {predicted.worsened} worsened, {predicted.unchanged} unchanged, "
+        f"{predicted.upvotes_at_risk} upvotes at risk.</p>"
     )

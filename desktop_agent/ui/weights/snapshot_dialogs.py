@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.domain.weights import WEIGHT_NAMES
+from desktop_agent.services import agents
 from desktop_agent.services import snapshots as snapshot_service
-from desktop_agent.store import agents
-from desktop_agent.store.weights import Owner
+from desktop_agent.services.weights import Owner
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel, confirm, verdict_html
 from desktop_agent.ui.weights.report_html import changes_html, request_diff_html, validation_html
 
@@ -53,7 +53,7 @@ class SaveSnapshotDialog(QDialog):
 
     def __init__(self, context: AppContext, session: SessionRecord, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Save Snapshot")
+        self.setWindowTitle(self.tr("Save Snapshot"))
         self.setObjectName("saveSnapshotDialog")
         self.resize(520, 560)
         self.context = context
@@ -62,9 +62,9 @@ class SaveSnapshotDialog(QDialog):
         for label, owner in owners_of(session):
             self.scope.addItem(label, owner)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("e.g. support-v3")
+        self.name.setPlaceholderText(self.tr("e.g. support-v3"))
         self.notes = QLineEdit()
-        self.notes.setPlaceholderText("optional")
+        self.notes.setPlaceholderText(self.tr("optional"))
         self.report = QTextBrowser()
         self.report.setObjectName("validationReport")
         self.error = ErrorLabel()
@@ -79,7 +79,7 @@ class SaveSnapshotDialog(QDialog):
         form.addRow("Notes", self.notes)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Validation against the recorded feedback:"))
+        layout.addWidget(QLabel(self.tr("Validation against the recorded feedback:")))
         layout.addWidget(self.report, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -182,7 +182,7 @@ class DiffDialog(QDialog):
         request.setObjectName("requestDiff")
         request.setHtml(
             "<p><b>What changes in the request from A to B</b></p>"
-            + request_diff_html(self.diff["request_diff"])
+            + request_diff_html(self.diff.request_diff)
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -207,11 +207,11 @@ class ImportDialog(QDialog):
         self.preview: ImportResult | None = None
         self.imported: ImportResult | None = None
         self.agent = QComboBox()
-        self.agent.addItem("As named in the file", None)
+        self.agent.addItem(self.tr("As named in the file"), None)
         for record in agents.list_agents():
             self.agent.addItem(record.name, record.name)
         self.name = QLineEdit()
-        self.name.setPlaceholderText("keep the file's name")
+        self.name.setPlaceholderText(self.tr("keep the file's name"))
         self.summary = QTextBrowser()
         self.summary.setObjectName("importPreview")
         self.error = ErrorLabel()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
+from desktop_agent.domain.timestamps import to_iso
+from desktop_agent.services import snapshots as snapshot_store
 from desktop_agent.services.snapshots import stored_verdict
-from desktop_agent.store import snapshots as snapshot_store
-from desktop_agent.store.clock import to_iso
 from desktop_agent.ui.weights.common import VERDICT_COLOURS, VERDICT_LABELS
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SnapshotRecord
+    from desktop_agent.ui.qt_types import AnyIndex
 
-Index = QModelIndex | QPersistentModelIndex
 RecordRole = Qt.ItemDataRole.UserRole + 1
 VerdictRole = Qt.ItemDataRole.UserRole + 2
 COLUMNS = ("Name", "Agent", "Verdict", "Created", "Parent")
@@ -46,10 +46,10 @@ class SnapshotModel(QAbstractTableModel):
                 return row
         return None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._records)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(
@@ -69,7 +69,7 @@ class SnapshotModel(QAbstractTableModel):
         name = self._names.get(record.parent_id)
         return f"↳ {name}" if name else f"↳ {record.parent_id[:8]}"
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._records):
             return None
         record = self._records[index.row()]

@@ -5,7 +5,7 @@ Nothing in the session changes."""
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -23,15 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.services import whatif
-from desktop_agent.store import sessions
+from desktop_agent.domain.whatif import ReplayedTurn
+from desktop_agent.services import sessions, whatif
 from desktop_agent.ui.weights.common import ErrorLabel
 from desktop_agent.ui.weights.report_html import changes_html, predictions_html, request_diff_html
-from desktop_agent.ui.worker import Worker, WorkerRunner
+from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from desktop_agent.domain.whatif import WhatIfReport
     from desktop_agent.services.app_context import AppContext
 
 DEFAULT_REPLAY_TURNS = 3
@@ -61,14 +62,11 @@ class WhatIfDialog(QDialog):
         self.context = context
         self.session_id = session_id
         self.candidate = dict(candidate)
-        self.runner = WorkerRunner(self)
-        self.replay: list[dict[str, object]] = []
+        self.replay: list[ReplayedTurn] = []
         session = sessions.get_session(session_id)
         service = context.chat_service()
         try:
-            self.outcome: dict[str, Any] = whatif.whatif_session(
-                self.candidate, session_id, service
-            )
+            self.outcome: WhatIfReport = whatif.whatif_session(self.candidate, session_id, service)
         finally:
             service.close()
 
@@ -82,17 +80,17 @@ class WhatIfDialog(QDialog):
         self.summary.setObjectName("whatIfSummary")
         self.summary.setHtml(
             "<p><b>Weight changes</b></p>"
-            + changes_html(self.outcome["changes"])
+            + changes_html(self.outcome.changes)
             + "<p><b>Request changes</b></p>"
-            + request_diff_html(self.outcome["request_diff"])
+            + request_diff_html(self.outcome.request_diff)
             + "<p><b>Predicted from this conversation's feedback</b></p>"
-            + predictions_html(self.outcome["predicted"])
+            + predictions_html(self.outcome.predicted)
         )
         self.turns = QSpinBox()
         self.turns.setRange(1, 20)
         self.turns.setValue(DEFAULT_REPLAY_TURNS)
-        self.turns.setSuffix(" turns")
-        self.replay_button = QPushButton("Replay live")
+        self.turns.setSuffix(self.tr(" turns"))
+        self.replay_button = QPushButton(self.tr("Replay live"))
         self.replay_button.setToolTip(
             "Ask the provider again for the last user turns with these weights; nothing is stored"
         )
@@ -101,7 +99,7 @@ class WhatIfDialog(QDialog):
         self.replay_status.setObjectName("replayStatus")
         self.error = ErrorLabel()
         replay_row = QHBoxLayout()
-        replay_row.addWidget(QLabel("Live replay of the last"))
+        replay_row.addWidget(QLabel(self.tr("Live replay of the last")))
         replay_row.addWidget(self.turns)
         replay_row.addWidget(self.replay_button)
         replay_row.addWidget(self.replay_status, 1)
@@ -123,12 +121,12 @@ class WhatIfDialog(QDialog):
         layout.addWidget(buttons)
 
     def start_replay(self) -> None:
-        if self.runner.busy:
+        if worker_pool().busy(self):
             return
         turns, candidate, session_id = self.turns.value(), dict(self.candidate), self.session_id
         context = self.context
 
-        def job(worker: Worker) -> list[dict[str, object]]:
+        def job(worker: Worker) -> list[ReplayedTurn]:
             service = context.chat_service()
             worker.on_cancel(service.close)
             try:
@@ -137,20 +135,21 @@ class WhatIfDialog(QDialog):
                 service.close()
 
         worker = Worker(job, name="whatif-replay")
-        worker.finished.connect(self._show_replay)
-        worker.failed.connect(self._replay_failed)
+        worker.returned.connect(self._show_replay)
+        worker.errored.connect(self._replay_failed)
         self.error.clear_error()
         self.replay_button.setEnabled(False)
-        self.replay_status.setText("Asking the provider…")
-        self.runner.start(worker)
+        self.replay_status.setText(self.tr("Asking the provider…"))
+        worker_pool().start(worker, owner=self)
 
     def _show_replay(self, rows: object) -> None:
         assert isinstance(rows, list)
         self.replay = rows
         self.table.setRowCount(len(rows))
-        for row, item in enumerate(rows):
-            for column, key in enumerate(("user", "original", "candidate")):
-                cell = QTableWidgetItem(str(item[key]))
+        for row, turn in enumerate(rows):
+            assert isinstance(turn, ReplayedTurn)
+            for column, text in enumerate((turn.user, turn.original, turn.candidate)):
+                cell = QTableWidgetItem(text)
                 cell.setTextAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                 self.table.setItem(row, column, cell)
         self.table.resizeRowsToContents()
@@ -165,6 +164,6 @@ class WhatIfDialog(QDialog):
         self.replayFinished.emit()
 
     def done(self, result: int) -> None:
-        # A replay still running is cancelled and its thread joined before the dialog goes.
-        self.runner.shutdown()
+        # A replay still running is cancelled (its result is dropped with the dialog).
+        worker_pool().cancel(self)
         super().done(result)

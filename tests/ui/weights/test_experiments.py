@@ -87,15 +87,13 @@ def test_report_figures_equal_the_cli(qtbot: QtBot, context: AppContext) -> None
     assert dialog.selected_name() == name
     cli = cli_report(context, name)
     assert dialog.report is not None
-    shown = json.loads(json.dumps(dialog.report))
+    shown = json.loads(json.dumps(dialog.report.to_json()))
     assert shown == cli
-    arms = cli["arms"]
-    assert isinstance(arms, dict)
     for arm in ("a", "b"):
-        assert dialog.arm_labels[arm].text() == arm_line(arm, arms[arm])
-    assert dialog.verdict_label.text() == verdict_line(cli)
+        assert dialog.arm_labels[arm].text() == arm_line(arm, dialog.report.report.arms[arm])
+    assert dialog.verdict_label.text() == verdict_line(dialog.report.report)
     assert dialog.verdict_label.text().endswith("winner b")
-    assert dialog.chart.report == dialog.report
+    assert dialog.chart.report == dialog.report.report
     assert dialog.promote_button.isEnabled()
 
 
@@ -107,8 +105,8 @@ def test_promote_and_stop(qtbot: QtBot, context: AppContext) -> None:
         assert dialog.promote()
     assert agents.get_agent("assistant").baseline["verbosity"] == 0.8
     assert dialog.report is not None
-    assert dialog.report["status"] == "stopped"
-    assert dialog.report["promoted"] == "b"
+    assert dialog.report.experiment.status == "stopped"
+    assert dialog.report.experiment.promoted == "b"
     assert not dialog.stop_button.isEnabled()
 
 
@@ -129,10 +127,10 @@ def test_create_from_two_snapshots(qtbot: QtBot, context: AppContext) -> None:
     new.start_experiment()
     assert new.created is not None
     assert dialog.selected_name() == "ab"
-    assert experiments.report("ab")["split"] == pytest.approx(0.3)
+    assert experiments.report("ab").experiment.split == pytest.approx(0.3)
     dialog.stop()
     assert dialog.report is not None
-    assert dialog.report["status"] == "stopped"
+    assert dialog.report.experiment.status == "stopped"
 
 
 def test_a_bad_split_is_named(qtbot: QtBot, context: AppContext) -> None:

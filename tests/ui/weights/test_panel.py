@@ -8,8 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.domain.compiler import directive_span, token_budget
-from desktop_agent.services.learning import give_feedback
-from desktop_agent.store import messages
+from desktop_agent.store import messages, sessions
 from desktop_agent.store.weights import Owner, current_weights, list_weight_events
 from desktop_agent.ui.main_window import MainWindow
 from desktop_agent.ui.weights.panel import WeightPanel
@@ -70,17 +69,29 @@ def test_typing_a_value_records_it(qtbot: QtBot, window: MainWindow) -> None:
     assert row.slider.value() == 80
 
 
+def _thumbs_down(window: MainWindow, message_id: int, *reasons: str) -> None:
+    """Thumbs down with reasons the way a person gives them: from the reply's menu."""
+    for reason in reasons:
+        record = next(r for r in window.chat.model.records() if r.id == message_id)
+        menu = window.chat.feedback_menu(record)
+        next(a for a in menu.actions() if a.text() == reason).trigger()
+        menu.close()
+
+
 def test_feedback_moves_the_slider_with_a_note(qtbot: QtBot, window: MainWindow) -> None:
     session = window.new_session()
     messages.append_message(session.id, "user", "explain monads")
     reply = messages.append_message(session.id, "assistant", "a long answer", model="m")
+    window.open_session(sessions.get_session(session.id))
     panel = panel_of(window)
     row = panel.editor.rows["verbosity"]
 
-    _record, events = give_feedback(reply.id, -1, ["too_long"])
-    assert events
+    # Through the wiring: the reply's menu stores the feedback, the window's event hub
+    # announces the learning, and the panel follows it.
+    with qtbot.waitSignal(window.events.weightsChanged):
+        _thumbs_down(window, reply.id, "Too long")
     new = current_weights(Owner.session(session.id))["verbosity"]
-    window._on_weights_changed(session.id)  # what the chat controller's signal calls
+    assert new < 0.5
 
     qtbot.waitUntil(lambda: row.slider.value() == round(new * 100))
     assert row.value == new
@@ -134,10 +145,10 @@ def test_the_drift_chart_plots_the_event_history(qtbot: QtBot, window: MainWindo
     session = window.new_session()
     messages.append_message(session.id, "user", "hi")
     reply = messages.append_message(session.id, "assistant", "hello", model="m")
+    window.open_session(sessions.get_session(session.id))
     panel = panel_of(window)
     panel.record({**current_weights(Owner.session(session.id)), "formality": 0.8})
-    give_feedback(reply.id, -1, ["too_long", "unwanted_suggestions"])
-    window._on_weights_changed(session.id)
+    _thumbs_down(window, reply.id, "Too long", "Unwanted suggestions")
 
     events = list_weight_events(Owner.session(session.id))
     chart = panel.chart

@@ -8,10 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
+from desktop_agent.domain.whatif import WeightShift
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import snapshots as snapshot_store
@@ -19,8 +21,8 @@ from desktop_agent.store.records import SnapshotRecord
 from desktop_agent.store.weights import Owner, current_weights, set_weights
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.snapshot_dialogs import DiffDialog, ImportDialog, SaveSnapshotDialog
+from desktop_agent.ui.weights.snapshot_manager import SnapshotsDialog
 from desktop_agent.ui.weights.snapshot_model import SnapshotModel, VerdictRole
-from desktop_agent.ui.weights.snapshots_dialog import SnapshotsDialog
 from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 from tests.support.fake_openai import FakeOpenAIServer
 from tests.support.snapshot_data import dump, rated_session
@@ -90,11 +92,13 @@ def test_diff_highlights_changed_weights(qtbot: QtBot, context: AppContext) -> N
     assert diff.changed_rows == ["verbosity"]
     assert diff.table.item(0, 1).text() == "0.200"
     assert diff.table.item(0, 2).text().startswith("0.800")
-    assert (
-        "thorough" in diff.findChild(type(diff.table).__mro__[0], "diffTable").item(0, 0).text()
-        or True
-    )
-    assert diff.diff["changes"] == [{"weight": "verbosity", "from": 0.2, "to": 0.8}]
+    changed, unchanged = diff.table.item(0, 0), diff.table.item(1, 0)
+    assert changed.text() == "verbosity"
+    assert changed.font().bold()
+    assert not unchanged.font().bold()
+    assert changed.background().style() != Qt.BrushStyle.NoBrush
+    assert unchanged.background().style() == Qt.BrushStyle.NoBrush
+    assert diff.diff.changes == (WeightShift("verbosity", 0.2, 0.8),)
 
 
 def test_importing_a_good_file_previews_then_stores(
@@ -162,7 +166,7 @@ def test_whatif_with_live_replay_leaves_the_session_untouched(
     before = dump(context.database_path)
     whatif = WhatIfDialog(context, session_id, candidate, "terse")
     qtbot.addWidget(whatif)
-    assert whatif.outcome["changes"] == [{"weight": "verbosity", "from": 0.5, "to": 0.1}]
+    assert whatif.outcome.changes == (WeightShift("verbosity", 0.5, 0.1),)
     assert "Predicted" in whatif.summary.toPlainText()
     whatif.turns.setValue(2)
     with qtbot.waitSignal(whatif.replayFinished, timeout=10_000):
@@ -181,7 +185,7 @@ def test_whatif_from_a_file(qtbot: QtBot, dialog: SnapshotsDialog, tmp_path: Pat
     path.write_text(json.dumps({"initiative": 0.9}))
     whatif = dialog.whatif_file(path)
     assert whatif is not None
-    assert whatif.outcome["changes"] == [{"weight": "initiative", "from": 0.5, "to": 0.9}]
+    assert whatif.outcome.changes == (WeightShift("initiative", 0.5, 0.9),)
     whatif.reject()
     bad = tmp_path / "b.weights.json"
     bad.write_text("[]")

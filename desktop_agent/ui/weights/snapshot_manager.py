@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_agent.config.atomic import write_atomically
+from desktop_agent.domain.timestamps import to_iso
+from desktop_agent.services import sessions, whatif
 from desktop_agent.services import snapshots as snapshot_service
-from desktop_agent.services import whatif
-from desktop_agent.store import sessions
-from desktop_agent.store.clock import to_iso
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.files import FILE_FILTER, SNAPSHOT_SUFFIX, read_snapshot_file
@@ -44,8 +44,8 @@ from desktop_agent.ui.weights.whatif_dialog import WhatIfDialog
 
 if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
+    from desktop_agent.services.weights import Owner
     from desktop_agent.store.records import SessionRecord, SnapshotRecord
-    from desktop_agent.store.weights import Owner
 
 
 class SnapshotsDialog(QDialog):
@@ -59,7 +59,7 @@ class SnapshotsDialog(QDialog):
         self, context: AppContext, session_id: str | None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Snapshots")
+        self.setWindowTitle(self.tr("Snapshots"))
         self.setObjectName("snapshotsDialog")
         self.resize(980, 620)
         self.context = context
@@ -84,14 +84,14 @@ class SnapshotsDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
 
-        self.save_button = QPushButton("Save Current…")
-        self.compare_button = QPushButton("Compare")
-        self.compare_button.setToolTip("Select two snapshots to compare them side by side")
-        self.whatif_button = QPushButton("What If…")
-        self.whatif_file_button = QPushButton("What If File…")
-        self.apply_button = QPushButton("Apply To")
-        self.export_button = QPushButton("Export…")
-        self.import_button = QPushButton("Import…")
+        self.save_button = QPushButton(self.tr("Save Current…"))
+        self.compare_button = QPushButton(self.tr("Compare"))
+        self.compare_button.setToolTip(self.tr("Select two snapshots to compare them side by side"))
+        self.whatif_button = QPushButton(self.tr("What If…"))
+        self.whatif_file_button = QPushButton(self.tr("What If File…"))
+        self.apply_button = QPushButton(self.tr("Apply To"))
+        self.export_button = QPushButton(self.tr("Export…"))
+        self.import_button = QPushButton(self.tr("Import…"))
         self.apply_menu = QMenu(self)
         self.apply_button.setMenu(self.apply_menu)
         self.save_button.clicked.connect(self.open_save)
@@ -268,7 +268,7 @@ class SnapshotsDialog(QDialog):
         ]
         failed = snapshot_service.stored_verdict(snapshot) == "fail"
         if failed and not snapshot_dialogs.confirm_fail(self, snapshot, target):
-            self.status.setText("Nothing was applied.")
+            self.status.setText(self.tr("Nothing was applied."))
             return False
         self.error.clear_error()
         try:
@@ -290,9 +290,7 @@ class SnapshotsDialog(QDialog):
         self.error.clear_error()
         try:
             data = snapshot_service.export_snapshot(chosen[0].id)
-            partial = target.with_name(target.name + ".part")
-            partial.write_bytes(data)
-            partial.replace(target)  # never leave a half-written file under the real name
+            write_atomically(target, data)  # never a half-written file under the real name
         except USER_ERRORS as exc:
             self.error.show_error(f"Could not export: {exc}")
             return False

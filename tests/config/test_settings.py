@@ -1,4 +1,4 @@
-"""Review findings on the settings file: every bad value gets a clear message."""
+"""The settings file: every bad value gets a clear message."""
 
 from __future__ import annotations
 

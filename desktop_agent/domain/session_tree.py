@@ -1,0 +1,359 @@
+"""Session file `format_version` 2: the whole tree (DESIGN.md "Session file").
+
+Version 2 carries every version of every message with its parent and whether it is on
+the shown branch, feedback with tags, compaction records, the session's weight events,
+its goal, and where an imported conversation came from. Message ids are local to the
+file (1, 2, …, parents first), so export → import → export gives the same document.
+Version 1 files are read by `session_file.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from desktop_agent.domain.canonical import (
+    check_keys,
+    make_envelope,
+    open_envelope,
+    parse_timestamp,
+    require_object,
+    require_str,
+    require_uuid,
+    type_name,
+)
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.domain.session_file import (
+    MAX_NAME_CHARS,
+    ROLES,
+    SESSION_FORMAT,
+    STATUSES,
+    _feedback,
+)
+from desktop_agent.domain.weights import WEIGHT_NAMES, check_weight_value, check_weights
+
+TREE_FORMAT_VERSION = 2
+KINDS = ("text", "reasoning", "tool", "instructions")
+_WHAT = "session file"
+_SESSION_KEYS = frozenset(
+    {"id", "title", "agent", "user", "created_at", "updated_at", "goal", "weights"}
+    | {"messages", "compactions", "weight_events", "source"}
+)
+_MESSAGE_KEYS = frozenset(
+    {"id", "parent", "shown", "role", "content", "created_at", "status", "status_reason"}
+    | {"model", "feedback", "kind", "reasoning", "source_key"}
+)
+_COMPACTION_KEYS = frozenset({"upto_message", "summary", "model", "created_at"})
+_EVENT_KEYS = frozenset({"weight", "old", "new", "cause", "message", "created_at"})
+_SOURCE_KEYS = frozenset({"app", "id", "instructions"})
+
+
+@dataclass(frozen=True)
+class TreeMessage:
+    id: int  # local to the file: 1, 2, …; a parent always comes first
+    parent: int | None
+    shown: bool
+    role: str
+    content: str
+    created_at: str
+    status: str = "complete"
+    status_reason: str = ""
+    model: str = ""
+    feedback: dict[str, object] | None = None  # {"rating": ±1, "tags": [...]}
+    kind: str = "text"
+    reasoning: str = ""
+    source_key: str = ""  # the node's id in another app's export ("" if none)
+
+
+@dataclass(frozen=True)
+class TreeCompaction:
+    upto_message: int
+    summary: str
+    model: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class TreeWeightEvent:
+    weight: str
+    old: float
+    new: float
+    cause: str
+    message: int | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class TreeSource:
+    app: str
+    id: str
+    instructions: str
+
+
+@dataclass(frozen=True)
+class SessionTree:
+    id: str
+    title: str
+    agent: str
+    user: str
+    created_at: str
+    updated_at: str
+    goal: str
+    weights: dict[str, float] | None
+    messages: tuple[TreeMessage, ...]
+    compactions: tuple[TreeCompaction, ...] = ()
+    weight_events: tuple[TreeWeightEvent, ...] = ()
+    source: TreeSource | None = None
+
+
+def is_tree_document(document: object) -> bool:
+    return (
+        isinstance(document, dict)
+        and document.get("format") == SESSION_FORMAT
+        and document.get("format_version") == TREE_FORMAT_VERSION
+    )
+
+
+def tree_body(tree: SessionTree) -> dict[str, object]:
+    weights = tree.weights
+    return {
+        "id": tree.id,
+        "title": tree.title,
+        "agent": tree.agent,
+        "user": tree.user,
+        "created_at": tree.created_at,
+        "updated_at": tree.updated_at,
+        "goal": tree.goal,
+        "weights": None if weights is None else {n: float(weights[n]) for n in WEIGHT_NAMES},
+        "messages": [_message_json(m) for m in tree.messages],
+        "compactions": [
+            {
+                "upto_message": c.upto_message,
+                "summary": c.summary,
+                "model": c.model,
+                "created_at": c.created_at,
+            }
+            for c in tree.compactions
+        ],
+        "weight_events": [
+            {
+                "weight": e.weight,
+                "old": float(e.old),
+                "new": float(e.new),
+                "cause": e.cause,
+                "message": e.message,
+                "created_at": e.created_at,
+            }
+            for e in tree.weight_events
+        ],
+        "source": None
+        if tree.source is None
+        else {
+            "app": tree.source.app,
+            "id": tree.source.id,
+            "instructions": tree.source.instructions,
+        },
+    }
+
+
+def _message_json(m: TreeMessage) -> dict[str, object]:
+    feedback = m.feedback
+    if feedback is not None:
+        tags = feedback.get("tags")
+        feedback = {"rating": feedback.get("rating"), "tags": list(tags) if tags else []}  # type: ignore[call-overload]
+    return {
+        "id": m.id,
+        "parent": m.parent,
+        "shown": m.shown,
+        "role": m.role,
+        "content": m.content,
+        "created_at": m.created_at,
+        "status": m.status,
+        "status_reason": m.status_reason,
+        "model": m.model,
+        "feedback": feedback,
+        "kind": m.kind,
+        "reasoning": m.reasoning,
+        "source_key": m.source_key,
+    }
+
+
+def dump_session_tree(tree: SessionTree) -> bytes:
+    """The file's bytes; refuses (InvalidInputError) a tree import would refuse."""
+    body = tree_body(tree)
+    parse_tree_body(json.loads(json.dumps(body)))  # the same checks import makes
+    document = make_envelope(SESSION_FORMAT, TREE_FORMAT_VERSION, "session", body)
+    text = json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
+
+
+def parse_tree_document(document: dict[str, object]) -> SessionTree:
+    body = open_envelope(
+        document, _WHAT, fmt=SESSION_FORMAT, version=TREE_FORMAT_VERSION, body_key="session"
+    )
+    return parse_tree_body(body)
+
+
+def parse_tree_body(body: dict[str, object]) -> SessionTree:
+    where = "session"
+    check_keys(body, where, required=_SESSION_KEYS)
+    weights = body["weights"]
+    if weights is not None:
+        try:
+            weights = check_weights(require_object(weights, f"{where}.weights"))
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{where}.weights: {exc}") from None
+    messages = _messages(body["messages"])
+    ids = {m.id for m in messages}
+    return SessionTree(
+        id=require_uuid(body["id"], f"{where}.id"),
+        title=require_str(body["title"], f"{where}.title", max_len=MAX_NAME_CHARS),
+        agent=_name(body["agent"], f"{where}.agent"),
+        user=_name(body["user"], f"{where}.user"),
+        created_at=parse_timestamp(body["created_at"], f"{where}.created_at"),
+        updated_at=parse_timestamp(body["updated_at"], f"{where}.updated_at"),
+        goal=require_str(body["goal"], f"{where}.goal"),
+        weights=weights,
+        messages=messages,
+        compactions=tuple(_compactions(body["compactions"], ids)),
+        weight_events=tuple(_events(body["weight_events"], ids)),
+        source=_source(body["source"]),
+    )
+
+
+def _name(value: object, where: str) -> str:
+    return require_str(value, where, max_len=MAX_NAME_CHARS, non_empty=True)
+
+
+def _list(value: object, where: str) -> list[object]:
+    if not isinstance(value, list):
+        raise InvalidInputError(f"{where}: expected a list, got {type_name(value)}")
+    return value
+
+
+def _local_id(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInputError(f"{where}: expected a message id (1, 2, …), got {value!r}"[:200])
+    return value
+
+
+def _messages(raw: object) -> tuple[TreeMessage, ...]:
+    out: list[TreeMessage] = []
+    seen: set[int] = set()
+    shown_tip: int | None = None  # the shown branch must be one path from a root
+    shown_started = False
+    for index, item in enumerate(_list(raw, "messages")):
+        where = f"messages[{index}]"
+        fields = require_object(item, where)
+        check_keys(fields, where, required=_MESSAGE_KEYS)
+        ident = _local_id(fields["id"], f"{where}.id")
+        if ident in seen:
+            raise InvalidInputError(f"{where}.id: {ident} is used twice")
+        parent = fields["parent"]
+        if parent is not None:
+            parent = _local_id(parent, f"{where}.parent")
+            if parent not in seen:
+                raise InvalidInputError(f"{where}.parent: no earlier message {parent}")
+        shown = fields["shown"]
+        if not isinstance(shown, bool):
+            raise InvalidInputError(f"{where}.shown: expected true or false")
+        if shown:
+            if parent != shown_tip or (parent is None and shown_started):
+                raise InvalidInputError(
+                    f"{where}.shown: the shown messages must form one branch from the start"
+                )
+            shown_tip, shown_started = ident, True
+        role = require_str(fields["role"], f"{where}.role")
+        if role not in ROLES:
+            raise InvalidInputError(f"{where}.role: unknown role {role[:40]!r}")
+        status = require_str(fields["status"], f"{where}.status")
+        if status not in STATUSES:
+            raise InvalidInputError(f"{where}.status: unknown status {status[:40]!r}")
+        kind = require_str(fields["kind"], f"{where}.kind")
+        if kind not in KINDS:
+            raise InvalidInputError(f"{where}.kind: unknown kind {kind[:40]!r}")
+        feedback = fields["feedback"]
+        if feedback is not None:
+            if role != "assistant":
+                raise InvalidInputError(f"{where}.feedback: only assistant replies carry feedback")
+            feedback = _feedback(feedback, f"{where}.feedback")
+        seen.add(ident)
+        out.append(
+            TreeMessage(
+                id=ident,
+                parent=parent,
+                shown=shown,
+                role=role,
+                content=require_str(fields["content"], f"{where}.content"),
+                created_at=parse_timestamp(fields["created_at"], f"{where}.created_at"),
+                status=status,
+                status_reason=require_str(fields["status_reason"], f"{where}.status_reason"),
+                model=require_str(fields["model"], f"{where}.model", max_len=MAX_NAME_CHARS),
+                feedback=feedback,
+                kind=kind,
+                reasoning=require_str(fields["reasoning"], f"{where}.reasoning"),
+                source_key=require_str(
+                    fields["source_key"], f"{where}.source_key", max_len=MAX_NAME_CHARS
+                ),
+            )
+        )
+    return tuple(out)
+
+
+def _compactions(raw: object, ids: set[int]) -> list[TreeCompaction]:
+    out = []
+    for index, item in enumerate(_list(raw, "compactions")):
+        where = f"compactions[{index}]"
+        fields = require_object(item, where)
+        check_keys(fields, where, required=_COMPACTION_KEYS)
+        upto = _local_id(fields["upto_message"], f"{where}.upto_message")
+        if upto not in ids:
+            raise InvalidInputError(f"{where}.upto_message: no message {upto}")
+        out.append(
+            TreeCompaction(
+                upto,
+                require_str(fields["summary"], f"{where}.summary"),
+                require_str(fields["model"], f"{where}.model", max_len=MAX_NAME_CHARS),
+                parse_timestamp(fields["created_at"], f"{where}.created_at"),
+            )
+        )
+    return out
+
+
+def _events(raw: object, ids: set[int]) -> list[TreeWeightEvent]:
+    out = []
+    for index, item in enumerate(_list(raw, "weight_events")):
+        where = f"weight_events[{index}]"
+        fields = require_object(item, where)
+        check_keys(fields, where, required=_EVENT_KEYS)
+        weight = require_str(fields["weight"], f"{where}.weight")
+        if weight not in WEIGHT_NAMES:
+            raise InvalidInputError(f"{where}.weight: unknown weight {weight[:40]!r}")
+        message = fields["message"]
+        if message is not None:
+            message = _local_id(message, f"{where}.message")
+            if message not in ids:
+                raise InvalidInputError(f"{where}.message: no message {message}")
+        out.append(
+            TreeWeightEvent(
+                weight,
+                check_weight_value(weight, fields["old"]),
+                check_weight_value(weight, fields["new"]),
+                require_str(fields["cause"], f"{where}.cause", max_len=MAX_NAME_CHARS),
+                message,
+                parse_timestamp(fields["created_at"], f"{where}.created_at"),
+            )
+        )
+    return out
+
+
+def _source(raw: object) -> TreeSource | None:
+    if raw is None:
+        return None
+    fields = require_object(raw, "source")
+    check_keys(fields, "source", required=_SOURCE_KEYS)
+    return TreeSource(
+        require_str(fields["app"], "source.app", max_len=40, non_empty=True),
+        require_str(fields["id"], "source.id", max_len=MAX_NAME_CHARS, non_empty=True),
+        require_str(fields["instructions"], "source.instructions"),
+    )

@@ -1,0 +1,30 @@
+"""`export-all` / `import-all`: every session, agent, learned weights, snapshot and
+experiment in one archive, and back. Importing into a store that holds anything first
+makes a backup of it, so a merge can always be undone."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from desktop_agent.services.backups import make_backup
+from desktop_agent.store import archive
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from desktop_agent.services.app_context import AppContext
+    from desktop_agent.store.archive import ArchiveReport
+
+
+def export_everything(output: Path) -> int:
+    """Write the archive; returns its size in bytes."""
+    return archive.export_all(output)
+
+
+def import_everything(app: AppContext, source: Path) -> ArchiveReport:
+    archive.check_archive(source)  # a bad file changes nothing, not even a backup
+    if not archive.store_is_empty():
+        make_backup(
+            app.database_path, app.data_dir, keep=app.settings.backups.keep, reason="before-import"
+        )
+    return archive.import_all(source)

@@ -1,0 +1,155 @@
+"""Opening another app's export as a person hands it over: a .zip as downloaded, its
+`conversations.json`, or the `conversations-NNN.json` parts newer exports split it into.
+
+Only names are read here; the parts are opened one at a time, as streams, when the import
+reaches them. `message_feedback.json` (ChatGPT's ratings) is small and read whole.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from desktop_agent.domain.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+_PART = re.compile(r"conversations(-\d+)?\.json")
+_FEEDBACK = "message_feedback.json"
+_FEEDBACK_LIMIT = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ExportPart:
+    name: str  # shown in the report: "export.zip:conversations-001.json"
+    size: int
+    open: Callable[[], IO[bytes]]
+
+
+@dataclass
+class ExportBundle:
+    parts: list[ExportPart]
+    feedback: object = None  # the parsed message_feedback.json, when there is one
+    archives: list[zipfile.ZipFile] = field(default_factory=list)
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(part.size for part in self.parts)
+
+    def close(self) -> None:
+        for archive in self.archives:
+            archive.close()
+
+
+def is_export_candidate(path: str | Path) -> bool:
+    """Whether the file goes to the app importers rather than the session-file reader:
+    a zip, a JSON list whose first item is an object other than an OpenAI message (so a
+    list of unknown objects is told which app formats were tried), or a single object
+    shaped like one app conversation."""
+    from desktop_agent.domain.importers.formats import ExportReadError, iter_items, sniff_top_level
+
+    target = Path(path)
+    if zipfile.is_zipfile(target):
+        return True
+    try:
+        with target.open("rb") as stream:
+            kind = sniff_top_level(stream)
+            if kind == "object":
+                head = stream.read(256 * 1024)
+                return any(marker in head for marker in (b'"mapping"', b'"chat_messages"'))
+            if kind != "list":
+                return False
+            first = next(iter(iter_items(stream)), None)
+    except (OSError, ExportReadError):
+        return False
+    return isinstance(first, dict) and "role" not in first
+
+
+def open_bundle(paths: Sequence[str | Path]) -> ExportBundle:
+    """The parts to import from these paths; InvalidInputError names a missing file.
+    The caller closes the bundle."""
+    bundle = ExportBundle(parts=[])
+    try:
+        _fill(bundle, paths)
+    except BaseException:
+        bundle.close()
+        raise
+    return bundle
+
+
+def _fill(bundle: ExportBundle, paths: Sequence[str | Path]) -> None:
+    seen: set[Path] = set()
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise InvalidInputError(f"{raw}: no such file")
+        if path.is_dir():
+            raise InvalidInputError(f"{raw}: is a folder, not a file")
+        if zipfile.is_zipfile(path):
+            _add_zip(bundle, path)
+            continue
+        for part in _with_sibling_parts(path):
+            if part.resolve() not in seen:
+                seen.add(part.resolve())
+                bundle.parts.append(_file_part(part))
+        feedback = path.with_name(_FEEDBACK)
+        if bundle.feedback is None and feedback.is_file():
+            bundle.feedback = _read_feedback(feedback.read_bytes, feedback.stat().st_size)
+
+
+def _with_sibling_parts(path: Path) -> list[Path]:
+    """`conversations-001.json` brings its siblings: a split export is one export."""
+    if not re.fullmatch(r"conversations-\d+\.json", path.name):
+        return [path]
+    return sorted(p for p in path.parent.iterdir() if _PART.fullmatch(p.name) and "-" in p.name)
+
+
+def _file_part(path: Path) -> ExportPart:
+    return ExportPart(str(path), path.stat().st_size, lambda: path.open("rb"))
+
+
+def _add_zip(bundle: ExportBundle, path: Path) -> None:
+    try:
+        archive = zipfile.ZipFile(path)
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InvalidInputError(f"{path}: not a readable zip archive ({exc})") from None
+    bundle.archives.append(archive)
+    parts = sorted(
+        (i for i in infos if _PART.fullmatch(Path(i.filename).name)),
+        key=lambda i: (Path(i.filename).name != "conversations.json", i.filename),
+    )
+    if not parts:
+        names = ", ".join(Path(i.filename).name for i in infos[:5]) or "nothing"
+        raise InvalidInputError(
+            f"{path}: the zip has no conversations.json (it holds {names}"
+            f"{'…' if len(infos) > 5 else ''})"
+        )
+    for info in parts:
+        bundle.parts.append(
+            ExportPart(
+                f"{path}:{info.filename}",
+                info.file_size,
+                lambda info=info: archive.open(info),  # type: ignore[misc]
+            )
+        )
+    for info in infos:
+        if Path(info.filename).name == _FEEDBACK and bundle.feedback is None:
+            bundle.feedback = _read_feedback(
+                lambda info=info: archive.read(info),  # type: ignore[misc]
+                info.file_size,
+            )
+
+
+def _read_feedback(read: Callable[[], bytes], size: int) -> object:
+    if size > _FEEDBACK_LIMIT:
+        return None
+    try:
+        return json.loads(read())
+    except (ValueError, OSError):
+        return None  # ratings are a bonus: a broken file must not stop the import

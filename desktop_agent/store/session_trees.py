@@ -1,0 +1,179 @@
+"""A session's whole tree as rows (every version, feedback, compactions, weight events,
+import marks), read for a version-2 session file and written back on import."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from desktop_agent.store.db import database
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    id: int
+    parent_id: int | None
+    active: bool
+    role: str
+    content: str
+    status: str
+    status_reason: str
+    model: str
+    created_at: float
+    rating: int | None
+    tags: tuple[str, ...]
+    kind: str
+    reasoning: str
+    source_key: str = ""  # the node's id in another app's export, for re-imports
+
+
+@dataclass(frozen=True)
+class EventRow:
+    weight: str
+    old: float
+    new: float
+    cause: str
+    message_id: int | None
+    created_at: float
+
+
+def tree_rows(session_id: str) -> list[TreeRow]:
+    """Every message of the session, oldest first (a parent always before its children)."""
+    query = (
+        "SELECT m.id, m.parent_id, m.active, m.role, m.content, m.status, m.status_reason,"
+        " m.model, m.created_at, f.rating, f.tags, l.kind, l.reasoning,"
+        " l.source_key FROM message m"
+        " LEFT JOIN feedback f ON f.message_id = m.id"
+        " LEFT JOIN import_message l ON l.message_id = m.id"
+        " WHERE m.session_id = ? ORDER BY m.id"
+    )
+    return [
+        TreeRow(
+            int(r[0]),
+            None if r[1] is None else int(r[1]),
+            bool(r[2]),
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            float(r[8]),
+            None if r[9] is None else int(r[9]),
+            tuple(json.loads(r[10])) if r[10] else (),
+            r[11] or "text",
+            r[12] or "",
+            r[13] or "",
+        )
+        for r in database.execute_sql(query, (session_id,))
+    ]
+
+
+def session_events(session_id: str) -> list[EventRow]:
+    return [
+        EventRow(r[0], float(r[1]), float(r[2]), r[3], r[4], float(r[5]))
+        for r in database.execute_sql(
+            "SELECT weight, old, new, cause, message_id, created_at FROM weight_event"
+            " WHERE session_id = ? AND scope = 'session' ORDER BY id",
+            (session_id,),
+        )
+    ]
+
+
+def insert_tree(
+    session_id: str,
+    rows: list[TreeRow],
+    *,
+    agent_id: int,
+    user_id: int | None,
+    source: tuple[str, str, str] | None,
+    compactions: list[tuple[int, str, str, float]],
+    events: list[EventRow],
+    imported_at: float,
+) -> dict[int, int]:
+    """Insert rows (their ids and parent ids local to the file) under the existing
+    session; returns local id → stored id. The caller holds the transaction."""
+    top = database.execute_sql("SELECT MAX(id) FROM message").fetchone()[0] or 0
+    used = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = 'message'").fetchone()
+    next_id = max(int(top), int(used[0]) if used else 0) + 1
+    ids: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    messages, feedback, marks = [], [], []
+    for row in rows:
+        stored = ids[row.id] = next_id
+        next_id += 1
+        parent = ids.get(row.parent_id) if row.parent_id is not None else None
+        seq = depth[row.parent_id] + 1 if row.parent_id in depth else 0
+        depth[row.id] = seq
+        messages.append(
+            (
+                stored,
+                session_id,
+                seq,
+                parent,
+                int(row.active),
+                row.role,
+                row.content,
+                row.status,
+                row.status_reason,
+                row.model,
+                row.created_at,
+                row.created_at,
+            )
+        )
+        if row.rating is not None:
+            feedback.append((stored, row.rating, json.dumps(list(row.tags)), row.created_at))
+        if source is not None or row.kind != "text" or row.reasoning:
+            key = row.source_key or f"file:{row.id}"
+            marks.append((stored, session_id, key, row.kind, row.reasoning))
+    connection = database.connection()
+    connection.executemany(
+        "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+        " status_reason, model, weights, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
+        messages,
+    )
+    connection.executemany(
+        "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)",
+        feedback,
+    )
+    connection.executemany(
+        "INSERT INTO import_message (message_id, session_id, source_key, kind, reasoning)"
+        " VALUES (?, ?, ?, ?, ?)",
+        marks,
+    )
+    connection.executemany(
+        "INSERT INTO compaction (session_id, upto_seq, upto_message_id, summary, model,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [(session_id, depth[c[0]], ids[c[0]], c[1], c[2], c[3]) for c in compactions],
+    )
+    connection.executemany(
+        "INSERT INTO weight_event (scope, session_id, user_id, agent_id, weight, old, new,"
+        " cause, message_id, created_at) VALUES ('session', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                session_id,
+                user_id,
+                agent_id,
+                e.weight,
+                e.old,
+                e.new,
+                e.cause,
+                None if e.message_id is None else ids[e.message_id],
+                e.created_at,
+            )
+            for e in events
+        ],
+    )
+    if source is not None:
+        connection.execute(
+            "INSERT OR IGNORE INTO import_source (session_id, app, source_id, instructions,"
+            " imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (session_id, *source, imported_at, imported_at),
+        )
+    active = [m for m in messages if m[4]]
+    preview = " ".join(str(active[-1][6]).split())[:160] if active else ""
+    database.execute_sql(
+        "UPDATE session SET message_count = ?, preview = ? WHERE id = ?",
+        (len(active), preview, session_id),
+    )
+    return ids

@@ -1,0 +1,100 @@
+"""`sessions import` of other apps' exports, in real subprocesses: report, --json, exits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.export_fixtures import gpt_branched, gpt_linear, write_json, write_zip
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), *args],
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_import_prints_a_report_and_reimport_is_unchanged(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    broken = gpt_linear("bad", 1)
+    del broken["mapping"]
+    archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched(), broken]})
+    first = _run(data, "sessions", "import", "--json", str(archive))
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert report["app"] == "chatgpt"
+    assert report["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "skipped": 1}
+    assert len(report["session_ids"]) == 1
+    skipped = report["conversations"][1]
+    assert skipped["outcome"] == "skipped"
+    assert "no mapping" in skipped["reason"]
+
+    shown = _run(data, "sessions", "show", "--json", report["session_ids"][0])
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["messages"][1]["content"] == "How tall do oaks grow?"
+
+    again = _run(data, "sessions", "import", str(archive))
+    assert again.returncode == 0, again.stderr
+    assert "unchanged" in again.stdout
+    assert "1 unchanged" in again.stdout.splitlines()[-1]
+
+
+def test_nothing_importable_exits_3_and_names_the_formats(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    broken = gpt_linear("bad", 1)
+    broken["mapping"] = {}
+    only_broken = write_json(tmp_path / "conversations.json", [broken])
+    result = _run(data, "sessions", "import", str(only_broken))
+    assert result.returncode == 3
+    assert "skipped" in result.stdout
+
+    odd = write_json(tmp_path / "odd.json", [{"title": "x", "history": 1, "chat": 5}])
+    result = _run(data, "sessions", "import", str(odd))
+    assert result.returncode == 3
+    assert "ChatGPT" in result.stderr
+    assert "Open WebUI" in result.stderr
+
+
+def test_export_all_import_all_and_backups(tmp_path: Path) -> None:
+    data, other = tmp_path / "data", tmp_path / "other"
+    archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched()]})
+    assert _run(data, "sessions", "import", str(archive)).returncode == 0
+    everything = tmp_path / "all.dagent"
+    result = _run(data, "export-all", "-o", str(everything))
+    assert result.returncode == 0, result.stderr
+    restored = _run(other, "import-all", "--json", str(everything))
+    assert restored.returncode == 0, restored.stderr
+    assert json.loads(restored.stdout)["restored_exactly"] is True
+    listed = [s["id"] for s in json.loads(_run(other, "sessions", "list", "--json").stdout)]
+    original = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert listed == original
+
+    bad = _run(other, "import-all", str(archive))  # a zip is not an archive
+    assert bad.returncode == 3
+    assert "not a Desktop Agent archive" in bad.stderr
+
+    assert _run(data, "backup", "now").returncode == 0
+    backups = json.loads(_run(data, "backup", "list", "--json").stdout)
+    assert [b["kind"] for b in backups] == ["rolling"]
+    assert _run(data, "sessions", "delete", "--purge", original[0]).returncode == 0
+    restore = _run(data, "backup", "restore", backups[0]["name"])
+    assert restore.returncode == 0, restore.stderr
+    assert "saved as" in restore.stdout
+    after = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
+    assert after == original
+    assert _run(data, "backup", "restore", "no-such-backup").returncode == 3

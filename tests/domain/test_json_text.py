@@ -1,0 +1,96 @@
+"""The fast indented JSON writer gives exactly what `json.dumps(indent=2)` gives; the
+fast surrogate check of decode_json_file refuses what the full walk refused."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from desktop_agent.domain.canonical import decode_json_file
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.domain.json_text import dumps_indented
+
+_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(_values)
+def test_the_same_text_as_the_standard_encoder(value: object) -> None:
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_a_session_like_document_and_unusual_text() -> None:
+    document = {
+        "format": "desktop-agent/session",
+        "session": {
+            "messages": [
+                {
+                    "role": "user",
+                    "content": 'tabs\t"quotes" \\ ünïcode 🙂 \u2028',
+                    "feedback": None,
+                },
+                {"role": "assistant", "content": "", "feedback": {"rating": -1, "tags": []}},
+            ],
+            "weights": {"verbosity": 0.5, "autonomy": 1e-20},
+            "empty": {},
+        },
+    }
+    assert dumps_indented(document) == json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def test_non_finite_numbers_follow_allow_nan() -> None:
+    value = [math.inf, -math.inf, math.nan]
+    assert dumps_indented(value) == json.dumps(value, indent=2)
+    with pytest.raises(ValueError, match="not JSON compliant"):
+        dumps_indented({"x": math.nan}, allow_nan=False)
+
+
+def test_what_the_fast_path_does_not_know_takes_the_standard_route() -> None:
+    value = {1: "int key", "nested": {2.5: True}}
+    assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        dumps_indented({"x": object()})
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'["\\ud800"]',  # a lone high surrogate
+        b'{"k": "x\\uDFFFy"}',  # a lone low one, upper case
+        b'{"\\udbff": 1}',  # in a key
+        b'[{"deep": ["ok", "\\ud83d"]}]',  # half of a pair, nested
+    ],
+)
+def test_files_with_unpaired_surrogate_escapes_are_refused(raw: bytes) -> None:
+    with pytest.raises(InvalidInputError, match="unpaired surrogate"):
+        decode_json_file(raw, "file")
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        (b'["\\ud83d\\ude00"]', ["😀"]),  # a pair is a character
+        ('["é 😀 \\u00e9"]'.encode(), ["é 😀 é"]),
+        (b'["\\\\ud800"]', ["\\ud800"]),  # an escaped backslash, then text
+    ],
+)
+def test_everything_else_decodes(raw: bytes, value: object) -> None:
+    assert decode_json_file(raw, "file") == value

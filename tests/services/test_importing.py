@@ -1,0 +1,238 @@
+"""Importing other apps' exports into a real store: versions, re-import, skips, cancel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services import importing
+from desktop_agent.services.importing import import_exports
+from desktop_agent.store import import_sources, messages, sessions, versions
+from desktop_agent.store.db import database
+from tests.support.export_fixtures import (
+    claude_conversation,
+    claude_message,
+    gpt_branched,
+    gpt_linear,
+    openwebui_chat,
+    owui_message,
+    write_json,
+    write_zip,
+)
+
+
+def _session_of(app: str, source_id: str) -> str:
+    session_id = import_sources.find_session(app, source_id)
+    assert session_id is not None
+    return session_id
+
+
+def test_chatgpt_zip_with_split_parts_and_ratings(store: Path, tmp_path: Path) -> None:
+    archive = write_zip(
+        tmp_path / "export.zip",
+        {
+            "conversations-000.json": [gpt_branched()],
+            "conversations-001.json": [gpt_linear("c2", 3)],
+            "message_feedback.json": [
+                {"conversation_id": "conv-branched", "message_id": "a1", "rating": "thumbsDown"}
+            ],
+            "chat.html": "<html></html>",
+        },
+    )
+    report = import_exports([archive])
+    assert report.app == "chatgpt"
+    assert [c.outcome for c in report.conversations] == ["new", "new"]
+    session_id = _session_of("chatgpt", "conv-branched")
+    shown = messages.list_messages(session_id)
+    roles = ["system", "user", "assistant", "user", "assistant", "assistant", "user"]
+    assert [m.role for m in shown] == [*roles, "assistant"]
+    assert shown[0].content.startswith("Custom instructions (from ChatGPT):")
+    assert shown[2].content == "About 20-40 m."
+    # The other reply to the first question is a version of it, rated down.
+    other = [v for v in versions.versions_of(shown[2].id) if v.id != shown[2].id]
+    assert [v.content for v in other] == ["Up to 40 m."]
+    assert other[0].feedback is not None
+    assert other[0].feedback.rating == -1
+    assert shown[2].model == "gpt-4o"
+    assert sessions.get_session(session_id).message_count == 8
+    assert sessions.get_session(session_id).title == "Oak heights"
+    # Reasoning is kept beside the reply, not in its words.
+    reply = shown[4]
+    note = import_sources.notes_for([reply.id])[reply.id]
+    assert "Use matplotlib." in note.reasoning
+    assert "matplotlib" not in reply.content
+
+
+def test_reimport_adds_only_what_is_new(store: Path, tmp_path: Path) -> None:
+    first = write_json(tmp_path / "conversations.json", [gpt_linear("c1", 2), gpt_linear("c2", 1)])
+    import_exports([first])
+    count_before = database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0]
+
+    again = import_exports([first])
+    assert [c.outcome for c in again.conversations] == ["unchanged", "unchanged"]
+    assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == count_before
+
+    grown = gpt_linear("c1", 3)  # one more turn
+    regenerated = gpt_linear("c2", 1)
+    regenerated["mapping"]["c2-0-assistant-b"] = {
+        "id": "c2-0-assistant-b",
+        "parent": "c2-0-user",
+        "children": [],
+        "message": dict(
+            regenerated["mapping"]["c2-0-assistant"]["message"],
+            id="c2-0-assistant-b",
+            create_time=1_700_000_500.0,
+            content={"content_type": "text", "parts": ["a better answer"]},
+        ),
+    }
+    regenerated["current_node"] = "c2-0-assistant-b"
+    newer = write_json(tmp_path / "newer.json", [grown, regenerated, gpt_linear("c3", 1)])
+    report = import_exports([newer])
+    assert [(c.outcome, c.messages_added) for c in report.conversations] == [
+        ("updated", 2),
+        ("updated", 1),
+        ("new", 2),
+    ]
+    c1 = messages.list_messages(_session_of("chatgpt", "c1"))
+    assert [m.content for m in c1][-2:] == ["user turn 2", "assistant turn 2"]
+    c2 = messages.list_messages(_session_of("chatgpt", "c2"))
+    assert c2[-1].content == "a better answer"
+    assert c2[-1].version_count == 2
+
+
+def test_a_conversation_continued_here_keeps_its_branch(store: Path, tmp_path: Path) -> None:
+    path = write_json(tmp_path / "conversations.json", [gpt_linear("c1", 1)])
+    import_exports([path])
+    session_id = _session_of("chatgpt", "c1")
+    messages.append_message(session_id, "user", "my own follow-up")
+    import_exports([write_json(tmp_path / "newer.json", [gpt_linear("c1", 2)])])
+    shown = messages.list_messages(session_id)
+    assert shown[-1].content == "my own follow-up"
+    assert (
+        database.execute_sql(
+            "SELECT COUNT(*) FROM message WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
+        == 5
+    )
+
+
+def test_broken_conversations_are_skipped_and_listed(store: Path, tmp_path: Path) -> None:
+    no_mapping = gpt_linear("bad1", 1)
+    del no_mapping["mapping"]
+    empty = gpt_linear("bad2", 1)
+    empty["mapping"] = {"root": {"id": "root", "message": None, "parent": None, "children": []}}
+    wrong_role = gpt_linear("bad3", 1)
+    wrong_role["mapping"]["bad3-0-user"]["message"]["author"]["role"] = "wizard"
+    path = write_json(
+        tmp_path / "conversations.json", [gpt_linear("ok", 1), no_mapping, empty, wrong_role]
+    )
+    report = import_exports([path])
+    assert [c.outcome for c in report.conversations] == ["new", "skipped", "skipped", "skipped"]
+    reasons = [c.reason for c in report.conversations[1:]]
+    assert "no mapping" in reasons[0]
+    assert "no messages" in reasons[1]
+    assert "wizard" in reasons[2]
+    assert import_sources.find_session("chatgpt", "bad3") is None
+    assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 1
+
+
+def test_cancel_keeps_finished_conversations_only(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH_MESSAGES", 1)  # one conversation per transaction
+    path = write_json(tmp_path / "conversations.json", [gpt_linear(f"c{i}", 2) for i in range(5)])
+    written: list[int] = []
+
+    report = import_exports(
+        [path],
+        progress=lambda p: written.append(p.conversations),
+        cancelled=lambda: len(written) >= 2,
+    )
+    assert report.cancelled
+    assert len(report.conversations) == 2
+    assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 2
+    # Each kept conversation is whole.
+    assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 8
+
+
+def test_truncated_file_keeps_what_came_before(store: Path, tmp_path: Path) -> None:
+    raw = json.dumps([gpt_linear("c1", 1), gpt_linear("c2", 1)]).encode()
+    path = tmp_path / "conversations.json"
+    path.write_bytes(raw[:-50])
+    report = import_exports([path])
+    assert [c.outcome for c in report.conversations] == ["new"]
+    assert "not valid JSON" in report.problems[0]
+
+
+def test_unknown_file_names_the_formats_tried(store: Path, tmp_path: Path) -> None:
+    path = write_json(tmp_path / "x.json", [{"role": "user", "content": "hi"}])
+    with pytest.raises(InvalidInputError, match=r"tried ChatGPT: .*Claude: .*Open WebUI: "):
+        import_exports([path])
+    assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 0
+
+
+def test_claude_and_openwebui_imports(store: Path, tmp_path: Path) -> None:
+    claude_file = write_json(
+        tmp_path / "claude.json",
+        [
+            claude_conversation(
+                "cl-1",
+                [
+                    claude_message("m1", "human", "Hi"),
+                    claude_message("m2", "assistant", "Hello", minute=1),
+                ],
+            )
+        ],
+    )
+    report = import_exports([claude_file])
+    assert report.app == "claude"
+    shown = messages.list_messages(_session_of("claude", "cl-1"))
+    assert [m.content for m in shown] == ["Hi", "Hello"]
+
+    chat = openwebui_chat(
+        "ow-1",
+        {
+            "a": owui_message("a", None, "user", "Hi", ["b", "c"], 1_715_000_000),
+            "b": owui_message("b", "a", "assistant", "One", [], 1_715_000_001),
+            "c": owui_message("c", "a", "assistant", "Two", [], 1_715_000_002),
+        },
+        "b",
+    )
+    import_exports([write_json(tmp_path / "owui.json", [chat])])
+    shown = messages.list_messages(_session_of("openwebui", "ow-1"))
+    assert [m.content for m in shown] == ["Hi", "One"]
+    assert shown[1].version_count == 2
+
+
+def test_ratings_go_through_learning_only_when_asked(store: Path, tmp_path: Path) -> None:
+    feedback = [{"conversation_id": "c1", "message_id": "c1-0-assistant", "rating": "thumbsDown"}]
+    archive = write_zip(
+        tmp_path / "a.zip",
+        {"conversations.json": [gpt_linear("c1", 1)], "message_feedback.json": feedback},
+    )
+    import_exports([archive])
+    session_id = _session_of("chatgpt", "c1")
+    reply = messages.list_messages(session_id)[-1]
+    assert reply.feedback is not None
+    assert reply.feedback.rating == -1
+    assert reply.feedback.created_at < 1_700_001_000  # the export's time: stored, not learned
+
+    other = write_zip(
+        tmp_path / "b.zip",
+        {
+            "conversations.json": [gpt_linear("c2", 1)],
+            "message_feedback.json": [
+                dict(feedback[0], conversation_id="c2", message_id="c2-0-assistant")
+            ],
+        },
+    )
+    import_exports([other], learn_from_ratings=True)
+    learned = messages.list_messages(_session_of("chatgpt", "c2"))[-1].feedback
+    assert learned is not None
+    assert learned.rating == -1
+    # Given again through the learning service (which moves weights as the rule says:
+    # an untagged thumbs down only decays toward the baseline).
+    assert learned.created_at > 1_700_001_000

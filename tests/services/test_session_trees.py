@@ -1,0 +1,147 @@
+"""Session files version 2: the whole tree survives export → import → export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from desktop_agent.domain.session_tree import (
+    SessionTree,
+    TreeMessage,
+    TreeWeightEvent,
+    dump_session_tree,
+)
+from desktop_agent.services import learning
+from desktop_agent.services.session_trees import session_tree
+from desktop_agent.services.transfer import export_session, import_sessions
+from desktop_agent.store import compactions, messages, sessions, versions
+from desktop_agent.store.weights import Owner, set_weights
+from tests.support.examples import examples
+
+
+def _branched_session() -> str:
+    session = sessions.create_session(title="Branches")
+    sessions.set_goal(session.id, "pick a tent")
+    set_weights(Owner.session(session.id), {"verbosity": 0.3})
+    question = messages.append_message(session.id, "user", "Which tent?", created_at=1.7e9)
+    first = messages.append_message(session.id, "assistant", "The big one.", created_at=1.7e9 + 1)
+    learning.give_feedback(first.id, -1, ["too_short"], follow_session=False)
+    second = versions.start_regeneration(first.id)
+    messages.finish_message(second.id, "The light one, because…", "complete")
+    messages.set_feedback(second.id, 1, ["want_suggestions"])
+    edited = versions.edit_user_message(question.id, "Which tent for two?")
+    messages.append_message(session.id, "assistant", "A two-person dome.")
+    compactions.add_compaction(session.id, 0, edited.id, "asked about tents", "fast")
+    versions.switch_version(question.id)  # show the first branch again
+    return session.id
+
+
+def _body(raw: bytes) -> dict[str, Any]:
+    document = json.loads(raw)
+    assert document["format_version"] == 2
+    body: dict[str, Any] = document["session"]
+    return body
+
+
+def test_every_version_and_the_shown_branch_survive(store: Path) -> None:
+    original = _branched_session()
+    exported = export_session(original)
+    body = _body(exported)
+    assert len(body["messages"]) == 5
+    shown = [m["content"] for m in body["messages"] if m["shown"]]
+    assert shown == ["Which tent?", "The light one, because…"]
+    assert body["goal"] == "pick a tent"
+    assert body["compactions"][0]["summary"] == "asked about tents"
+    assert {e["weight"] for e in body["weight_events"]} >= {"verbosity"}
+    ratings = [m["feedback"] for m in body["messages"] if m["feedback"]]
+    assert {"rating": 1, "tags": ["want_suggestions"]} in ratings
+
+    [imported] = import_sessions([("tents.session.json", exported)])
+    assert imported.renamed_id  # the id was taken: the report says it changed
+    again = _body(export_session(imported.session_id))
+    assert again.pop("id") == imported.session_id
+    body.pop("id")
+    assert again == body
+    shown_now = [m.content for m in messages.list_messages(imported.session_id)]
+    assert shown_now == ["Which tent?", "The light one, because…"]
+
+
+def test_same_document_after_a_round_trip_into_a_free_id(store: Path) -> None:
+    original = _branched_session()
+    exported = export_session(original)
+    sessions.purge_session(original)
+    [imported] = import_sessions([("tents.session.json", exported)])
+    assert imported.session_id == original
+    assert export_session(original) == exported
+
+
+@st.composite
+def _trees(draw: st.DrawFn) -> SessionTree:
+    count = draw(st.integers(min_value=1, max_value=14))
+    parents: list[int | None] = [None]
+    for ident in range(2, count + 1):
+        parents.append(draw(st.one_of(st.none(), st.integers(min_value=1, max_value=ident - 1))))
+    leaf = draw(st.integers(min_value=1, max_value=count))
+    path = set()
+    node: int | None = leaf
+    while node is not None:
+        path.add(node)
+        node = parents[node - 1]
+    roles = draw(
+        st.lists(st.sampled_from(["user", "assistant", "system"]), min_size=count, max_size=count)
+    )
+    items = []
+    for ident in range(1, count + 1):
+        role = roles[ident - 1]
+        rated = role == "assistant" and draw(st.booleans())
+        items.append(
+            TreeMessage(
+                id=ident,
+                parent=parents[ident - 1],
+                shown=ident in path,
+                role=role,
+                content=draw(st.text(max_size=20)),
+                created_at=f"2026-01-01T00:00:{ident:02d}Z",
+                feedback={"rating": draw(st.sampled_from([1, -1])), "tags": ["too_long"]}
+                if rated
+                else None,
+                model=draw(st.sampled_from(["", "gpt-4o"])),
+            )
+        )
+    events = (TreeWeightEvent("verbosity", 0.5, 0.4, "feedback", leaf, "2026-01-01T00:01:00Z"),)
+    return SessionTree(
+        id="6f1c8f7e-1b2a-4c3d-8e9f-0a1b2c3d4e5f",
+        title="Random",
+        agent="assistant",
+        user="local",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:02:00Z",
+        goal="",
+        weights=None,
+        messages=tuple(items),
+        weight_events=events,
+    )
+
+
+@settings(
+    max_examples=examples(ci=60, dev=15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(tree=_trees())
+def test_a_random_tree_keeps_every_version_and_the_shown_branch(
+    store: Path, tree: SessionTree
+) -> None:
+    raw = dump_session_tree(tree)
+    [imported] = import_sessions([("random.session.json", raw)])
+    back = session_tree(imported.session_id)
+    assert [(m.id, m.parent, m.shown, m.role, m.content, m.feedback) for m in back.messages] == [
+        (m.id, m.parent, m.shown, m.role, m.content, m.feedback) for m in tree.messages
+    ]
+    shown = [m.content for m in messages.list_messages(imported.session_id)]
+    assert shown == [m.content for m in tree.messages if m.shown]
+    assert back.weight_events == tree.weight_events
