@@ -84,7 +84,8 @@ class PostgresServer:
         )
 
 
-def start_server() -> PostgresServer:
+def start_server(*, durable: bool = False) -> PostgresServer:
+    """`durable`: fsync and synchronous commit on, as a real server (benchmarks)."""
     if not (PG_BIN / "initdb").exists():
         pytest.skip(f"PostgreSQL 15 is not installed ({PG_BIN}); run scripts/postgres.sh as root")
     directory = Path(tempfile.mkdtemp(prefix="desktop-agent-pg-"))
@@ -121,10 +122,9 @@ def start_server() -> PostgresServer:
         _as_server_user(["sh", "-c", f"cat > {hba}"]), input=hba_text.encode(), check=True
     )
     port = _free_port()
-    options = (
-        f"-p {port} -c listen_addresses=127.0.0.1 -k {directory} -c fsync=off "
-        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-    )
+    options = f"-p {port} -c listen_addresses=127.0.0.1 -k {directory} -c max_connections=60"
+    if not durable:  # tests: nothing here must survive a power cut
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     subprocess.run(
         _as_server_user(
             [
