@@ -4,11 +4,14 @@ opens the window. Every command runs the same services the GUI uses."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from desktop_agent import __version__
@@ -41,6 +44,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("export-all", "every session, agent, learned weights, snapshot, experiment", "archive"),
     ("import-all", "restore an export-all archive, or merge it without overwriting", "archive"),
     ("backup", "list or restore automatic backups", "backups"),
+    ("check", "check the store for damage (and --repair it into a new file)", "check"),
     ("store", "create or upgrade a PostgreSQL team store", "store"),
 )
 _TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
@@ -190,14 +194,45 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     if handler is None:  # a command group without its subcommand, e.g. `sessions`
         parser.parse_args([*argv, "--help"])
         return EXIT_USAGE
+    from desktop_agent.commands.output import neutralised_output
+
+    # Every line the command prints passes through here: stored text, file names and
+    # server messages can carry terminal control sequences.
+    with neutralised_output(json_mode=bool(getattr(args, "json", False))), _quit_signals_stop():
+        return _run_handler(handler, args)
+
+
+@contextlib.contextmanager
+def _quit_signals_stop() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a command the way Ctrl+C does (a reply being written is
+    kept and closed with a reason) instead of killing it mid-write."""
+    from desktop_agent.domain.errors import Terminated
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Terminated(signal.Signals(signum).name, signum)
+
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is not None:
+                previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _run_handler(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CommandFailed as exc:
         print(f"desktop-agent: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
-        print("desktop-agent: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        print(f"desktop-agent: interrupted{_by_signal(exc)}", file=sys.stderr)
+        return int(getattr(exc, "exit_code", 130))
     except BrokenPipeError:  # `desktop-agent ... | head`: the reader left; not an error
         # Python would fail again flushing stdout at exit; point it at /dev/null.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -212,6 +247,11 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
             traceback.print_exc()
         print(f"desktop-agent: internal error: {exc}", file=sys.stderr)
         return EXIT_RUNTIME
+
+
+def _by_signal(exc: BaseException) -> str:
+    name = getattr(exc, "signal_name", None)
+    return f" ({name})" if name else ""
 
 
 def _desktop_entry(*, install: bool) -> int:

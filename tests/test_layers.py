@@ -71,7 +71,8 @@ def _start(copy: Path) -> subprocess.Popen[str]:
     # The copy comes first on the path, before the installed (editable) package.
     env = {**os.environ, "PYTHONPATH": str(copy)}
     return subprocess.Popen(
-        [*_lint_imports(), "--config", str(copy / "pyproject.toml"), "--no-cache"],
+        # The config file as the positional argument (`--config` is deprecated in 2.x).
+        [*_lint_imports(), str(copy / "pyproject.toml"), "--no-cache", "--no-logo"],
         cwd=copy,
         env=env,
         stdout=subprocess.PIPE,

@@ -4,6 +4,7 @@ codes here, in one place."""
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -56,7 +57,7 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             raise CommandFailed(str(exc), EXIT_PROVIDER) from exc
         except (NotFoundError, ConflictError) as exc:
             raise CommandFailed(str(exc.args[0] if exc.args else exc), EXIT_RUNTIME) from exc
-        except OperationalError as exc:
+        except (OperationalError, sqlite3.DatabaseError) as exc:
             raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         except BrokenPipeError:
             raise  # the reader of our output left (`| head`): handled in cli.run
@@ -70,6 +71,11 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
 def database_problem(exc: Exception) -> str:
     """What a person can do about an SQLite failure (a busy lock, a full disk)."""
+    from desktop_agent.services.integrity import disk_full_message
+
+    full = disk_full_message(exc)
+    if full is not None:
+        return full
     if "locked" in str(exc) or "busy" in str(exc):
         return "the database is busy: another Desktop Agent is writing to it; try again"
     return f"the database could not be used: {exc}"

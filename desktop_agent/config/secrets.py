@@ -71,10 +71,13 @@ class SecretStore:
                     return str(value)
             except Exception:  # noqa: BLE001 - a locked or broken keyring reads as empty
                 pass
+        from desktop_agent.config.regular_file import read_regular_file
+
         try:
-            return self._file.read_text(encoding="utf-8").strip() or None
+            raw = read_regular_file(self._file, limit=64 << 10)
         except OSError:
-            return None
+            return None  # missing, or not a file we would trust a key from
+        return raw.decode("utf-8", errors="replace").strip() or None
 
     def set(self, key: str) -> KeyStatus:
         key = key.strip()

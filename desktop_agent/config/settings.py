@@ -140,11 +140,17 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
     return instance
 
 
+# A settings file is a few KiB; anything far bigger is not one (or points at a device).
+SETTINGS_MAX_BYTES = 1 << 20
+
+
 def load_settings(data_dir: Path) -> Settings:
     """Read settings; a missing file gives defaults, a broken one raises with the reason."""
     path = settings_path(data_dir)
+    from desktop_agent.config.regular_file import read_regular_file
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_file(path, limit=SETTINGS_MAX_BYTES).decode("utf-8")
     except FileNotFoundError:
         return Settings()
     except (OSError, UnicodeDecodeError) as exc:

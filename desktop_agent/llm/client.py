@@ -13,11 +13,27 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
-from desktop_agent.llm.errors import STREAM_CUT_MESSAGE, ProviderError, map_sdk_error
+from desktop_agent.llm.errors import (
+    STREAM_CUT_MESSAGE,
+    ProviderError,
+    map_sdk_error,
+)
+from desktop_agent.llm.stream_reader import (
+    AnswerNotUnderstood,
+    AnswerReader,
+    AnswerTooLarge,
+    ChunkFacts,
+    ProviderReportedError,
+    SurrogateJoiner,
+    describe_body,
+    error_message,
+    looks_like_sse,
+    parse_completion,
+)
 
 if TYPE_CHECKING:
     import openai
-    from openai.types.chat import ChatCompletion, ChatCompletionChunk
+    from openai.types.chat import ChatCompletionChunk
 
 # How often a waiting reader looks at the cancel flag (the GUI's Stop latency).
 _CANCEL_POLL_SECONDS = 0.05
@@ -118,11 +134,15 @@ class ChatStream:
             raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
 
     def _read(self, items: queue.SimpleQueue[tuple[str, Any]]) -> None:
+        import httpx2
         import openai
 
         try:
             sdk_stream = self._open_stream()
         except (openai.OpenAIError, ValueError) as exc:
+            items.put(("error", self._map_error(exc, False, False)))
+            return
+        except (AnswerNotUnderstood, AnswerTooLarge) as exc:
             items.put(("error", self._map_error(exc, False, False)))
             return
         except BaseException as exc:  # noqa: BLE001 - hand anything else to the caller
@@ -131,21 +151,38 @@ class ChatStream:
         with self._lock:
             self._live_socket = None if self.cancelled else _socket_of(sdk_stream)
         received = False
+        response = sdk_stream.response
+        # The SDK's own parser is bypassed: it trusts chunk shapes and line lengths.
+        answer = AnswerReader(response.iter_bytes(), response.headers.get("content-type", ""))
         try:
-            for chunk in sdk_stream:
+            for facts in answer:
                 if self.cancelled:
                     return
-                delta = self._absorb(chunk)
-                if self.finish_reason is not None:
-                    # The SDK hands the connection back to the pool at [DONE]; from then
-                    # on a cancel must not shut it down under another request.
+                self._absorb(facts)
+                if answer.done or self.finish_reason is not None:
+                    # The connection goes back to the pool at the end of the answer;
+                    # from then on a cancel must not shut it down under another request.
                     self._forget_socket()
-                if delta:
+                if facts.text:
                     received = True
-                    items.put(("delta", delta))
-        except (openai.OpenAIError, ValueError) as exc:
+                    items.put(("delta", facts.text))
+        except (AnswerNotUnderstood, AnswerTooLarge, ProviderReportedError) as exc:
             if not self.cancelled:
                 items.put(("error", self._map_error(exc, True, received)))
+        except httpx2.TimeoutException as exc:
+            if not self.cancelled:
+                wrapped = openai.APITimeoutError(request=response.request)
+                wrapped.__cause__ = exc
+                items.put(("error", self._map_error(wrapped, True, received)))
+        except httpx2.DecodingError:
+            if not self.cancelled:
+                failure = AnswerNotUnderstood("its compressed body is corrupt")
+                items.put(("error", self._map_error(failure, True, received)))
+        except httpx2.RequestError as exc:
+            if not self.cancelled:
+                lost = openai.APIConnectionError(request=response.request)
+                lost.__cause__ = exc
+                items.put(("error", self._map_error(lost, True, received)))
         except BaseException as exc:  # noqa: BLE001 - hand anything else to the caller
             items.put(("error", exc))
         finally:
@@ -157,25 +194,14 @@ class ChatStream:
         with self._lock:
             self._live_socket = None
 
-    def _absorb(self, chunk: ChatCompletionChunk) -> str:
-        """Record the chunk's metadata; return its text for the first choice."""
-        if chunk.model:
-            self.model = chunk.model
-        if chunk.usage is not None:
-            self.usage = {
-                "prompt_tokens": chunk.usage.prompt_tokens,
-                "completion_tokens": chunk.usage.completion_tokens,
-                "total_tokens": chunk.usage.total_tokens,
-            }
-        text = ""
-        for choice in chunk.choices:
-            if choice.index != 0:
-                continue
-            if choice.finish_reason:
-                self.finish_reason = choice.finish_reason
-            if choice.delta is not None and choice.delta.content:
-                text += choice.delta.content
-        return text
+    def _absorb(self, facts: ChunkFacts) -> None:
+        """Record a chunk's metadata (its text is the caller's)."""
+        if facts.model:
+            self.model = facts.model
+        if facts.usage is not None:
+            self.usage = facts.usage
+        if facts.finish_reason:
+            self.finish_reason = facts.finish_reason
 
 
 def _socket_of(sdk_stream: openai.Stream[ChatCompletionChunk]) -> socket.socket | None:
@@ -242,18 +268,33 @@ class ProviderClient:
         temperature: float | None = None,
     ) -> str:
         """A whole reply at once (summaries, goal judging); retried up to `max_retries`."""
+        import json
+
         import openai
 
         try:
-            completion: ChatCompletion = self._create(
+            raw = self._create(
                 self._clients()[0], messages, model, max_tokens, temperature, stream=False
             )
-            choices = completion.choices
+            body: bytes = raw.http_response.content
         except (openai.OpenAIError, ValueError) as exc:
             raise self._map(exc) from exc
-        if not choices:
-            raise ProviderError("The provider's answer had no reply in it.", kind="bad_response")
-        return choices[0].message.content or ""
+        except (AnswerNotUnderstood, AnswerTooLarge) as exc:
+            raise self._map(exc) from exc
+        try:
+            what = describe_body(body, raw.http_response.headers.get("content-type", ""))
+            if what is not None and looks_like_sse(body.lstrip().split(b"\n", 1)[0]):
+                what = "a stream"
+            if what is not None:
+                raise AnswerNotUnderstood(f"it sent {what} instead of a completion")
+            parsed = json.loads(body)
+            if parsed.get("error") is not None:
+                raise ProviderReportedError(error_message(parsed["error"]))
+            facts = parse_completion(parsed)
+        except (AnswerNotUnderstood, ProviderReportedError) as exc:
+            raise self._map(exc) from exc
+        text = SurrogateJoiner()
+        return text.feed(facts.text) + text.finish()
 
     def list_models(self) -> list[str]:
         """The model ids the endpoint offers, in its order."""
@@ -270,13 +311,19 @@ class ProviderClient:
         """The SDK client and its no-retry twin (sharing one connection pool)."""
         with self._lock:
             if self._sdk is None or self._sdk_no_retry is None:
+                import httpx2
                 import openai
+                from openai._constants import DEFAULT_CONNECTION_LIMITS
 
+                from desktop_agent.llm.transport import BoundedTransport
+
+                transport = BoundedTransport(httpx2.HTTPTransport(limits=DEFAULT_CONNECTION_LIMITS))
                 self._sdk = openai.OpenAI(
                     api_key=self.config.api_key or PLACEHOLDER_API_KEY,
                     base_url=self.config.base_url,
                     timeout=self.config.timeout_seconds,
                     max_retries=self.config.max_retries,
+                    http_client=openai.DefaultHttpx2Client(transport=transport),
                 )
                 self._sdk_no_retry = self._sdk.with_options(max_retries=0)
             return self._sdk, self._sdk_no_retry
@@ -300,9 +347,11 @@ class ProviderClient:
                 params[key] = max_tokens
             if temperature is not None:
                 params["temperature"] = temperature
-            return sdk.chat.completions.create(
-                model=model, messages=cast(Any, list(messages)), stream=stream, **params
-            )
+            # A plain answer is read raw and checked here: the SDK builds its objects
+            # without validating them (an integer `content` would reach the caller).
+            completions = sdk.chat.completions
+            create = completions.create if stream else completions.with_raw_response.create
+            return create(model=model, messages=cast(Any, list(messages)), stream=stream, **params)
 
         try:
             return send()

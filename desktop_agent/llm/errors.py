@@ -27,6 +27,7 @@ ErrorKind = Literal[
     "bad_request",
     "not_found",
     "bad_response",
+    "too_large",
 ]
 
 STREAM_CUT_MESSAGE = (
@@ -106,12 +107,32 @@ def _server_message(exc: Any) -> str:
                 break
     elif isinstance(body, str):
         text = body
+    text = _plain_detail(text, exc)
     if not text:
         text = str(getattr(exc, "message", "") or exc)
+        if re.fullmatch(r"Error code: \d+", text):
+            return ""  # the SDK's placeholder says no more than the status we name
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) > _SHORT_MESSAGE_CHARS:
         text = text[: _SHORT_MESSAGE_CHARS - 1] + "…"
     return text
+
+
+def _plain_detail(text: str, exc: Any) -> str:
+    """A server's detail as plain text: an HTML error page becomes its title, never markup."""
+    from desktop_agent.llm.stream_reader import html_title
+
+    response = getattr(exc, "response", None)
+    content_type = ""
+    if response is not None:
+        content_type = str(response.headers.get("content-type", "")).lower()
+    head = text.lstrip()[:512].lower()
+    if "html" in content_type or head.startswith(("<!doctype", "<html", "<head", "<body")):
+        title = html_title(text)
+        return f"an HTML page titled {title!r}" if title else "an HTML page"
+    if "<" in text and re.search(r"<(script|style|iframe|img|a|div|p|br)\b", text, re.I):
+        text = re.sub(r"<[^>]*>", " ", text)
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", " ", text)
 
 
 def _with_detail(sentence: str, detail: str) -> str:
@@ -147,6 +168,23 @@ def _map(
 ) -> ProviderError:
     import openai
 
+    from desktop_agent.llm.stream_reader import (
+        AnswerNotUnderstood,
+        AnswerTooLarge,
+        ProviderReportedError,
+    )
+
+    kept = "; the text before it was kept." if partial else "."
+    if isinstance(exc, AnswerNotUnderstood):
+        return ProviderError(
+            f"The server's answer was not understood: {exc}{kept}", kind="bad_response"
+        )
+    if isinstance(exc, AnswerTooLarge):
+        return ProviderError(f"The reply was too large: {exc}{kept}", kind="too_large")
+    if isinstance(exc, ProviderReportedError):
+        return ProviderError(
+            f"The provider reported an error in its answer: {exc}{kept}", kind="server"
+        )
     seconds = f"{timeout_seconds:g}"
     # APITimeoutError subclasses APIConnectionError, so it must be tested first.
     if isinstance(exc, openai.APITimeoutError):

@@ -263,10 +263,12 @@ class ReplyRun:
             finish_reason = stream.finish_reason
         except ProviderError as exc:
             error, finish_reason = exc, None
-        except KeyboardInterrupt:
-            # Ctrl+C in the CLI is a Stop: keep what arrived, then let the caller exit.
+        except KeyboardInterrupt as exc:
+            # Ctrl+C (or SIGTERM/SIGHUP, see cli.py) in the CLI is a Stop: keep what
+            # arrived, say why it ended, then let the caller exit.
             self._cancel.set()
-            messages.finish_message(reply.id, recorder.close(), "incomplete", STOPPED_REASON)
+            reason = getattr(exc, "reason", None) or STOPPED_REASON
+            messages.finish_message(reply.id, recorder.close(), "incomplete", reason)
             raise
         except Exception as exc:
             # A bug, or the store failing mid-reply: never leave the reply looking as if

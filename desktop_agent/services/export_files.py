@@ -70,6 +70,22 @@ def is_export_candidate(path: str | Path) -> bool:
     return isinstance(first, dict) and "role" not in first
 
 
+def has_ratings(paths: Sequence[str | Path]) -> bool:
+    """Whether these exports carry ChatGPT's message_feedback.json (looked up by name)."""
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    if any(Path(n).name == _FEEDBACK for n in archive.namelist()):
+                        return True
+            elif path.with_name(_FEEDBACK).is_file():
+                return True
+        except (OSError, zipfile.BadZipFile):
+            continue
+    return False
+
+
 def open_bundle(paths: Sequence[str | Path]) -> ExportBundle:
     """The parts to import from these paths; InvalidInputError names a missing file.
     The caller closes the bundle."""

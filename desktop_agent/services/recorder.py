@@ -64,7 +64,10 @@ class ReplyRecorder:
                         and time.monotonic() - self._last_flush >= FLUSH_INTERVAL
                     )
                 if due:
-                    self.flush()
+                    try:
+                        self.flush()
+                    except Exception:  # noqa: BLE001 - a full disk; the next write meets it too
+                        return  # stop ticking, without a thread traceback on the terminal
 
     def close(self) -> str:
         """Stop the ticker (joined) and return the full text; the caller finalises it."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from peewee import DatabaseError
+from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store import engine
 from desktop_agent.store.checkpoint import Checkpointer
-from desktop_agent.store.engine import bind, database, is_postgres, sqlite_database
+from desktop_agent.store.engine import bind, database, is_postgres
 from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
@@ -22,6 +24,105 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 __all__ = ["database"]
+
+
+# One connection per thread (peewee's default); workers wrap their work in
+# `database.connection_context()`. Transactions begin IMMEDIATE: a deferred one that
+# reads and then writes fails at once ("database is locked", no busy wait) when another
+# connection committed in between; taking the write lock up front makes it wait instead.
+class _StoreDatabase(SqliteDatabase):
+    def rollback(self) -> None:
+        # SQLite rolls a transaction back by itself on some errors (a full disk:
+        # SQLITE_FULL); peewee's ROLLBACK then fails with "cannot rollback - no
+        # transaction is active" and hides the real reason. Skip it when nothing is open.
+        if not self.is_closed() and not self.connection().in_transaction:
+            return
+        super().rollback()
+
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        cursor = super().execute_sql(sql, params)
+        if sql.lstrip()[:6].upper() in ("SELECT", "WITH R"):
+            return _LenientCursor(self, cursor, sql, params)
+        return cursor
+
+
+# How many times text that is not valid UTF-8 was read (and shown replaced) since start;
+# the window reads it to say so.
+unreadable_text_reads = 0
+
+
+class _LenientCursor:
+    """A cursor that survives text that is not valid UTF-8 (a damaged or foreign write).
+
+    Decoding every value leniently would double the cost of every read, so the normal
+    fast path stays; only when sqlite3 fails to decode a row is the query run again
+    with a lenient `text_factory` (U+FFFD for bad bytes), the rows already handed out
+    skipped, and the rest served from that second run.
+    """
+
+    def __init__(self, db: SqliteDatabase, cursor: Any, sql: str, params: Any) -> None:
+        self._db = db
+        self._cursor = cursor
+        self._sql = sql
+        self._params = params
+        self._fetched = 0
+        self._rest: deque[Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+    def __iter__(self) -> _LenientCursor:
+        return self
+
+    def __next__(self) -> Any:
+        row = self.fetchone()
+        if row is None:
+            raise StopIteration
+        return row
+
+    def fetchone(self) -> Any:
+        if self._rest is None:
+            try:
+                row = self._cursor.fetchone()
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc):
+                    raise
+                self._read_leniently()
+                return self.fetchone()
+            if row is not None:
+                self._fetched += 1
+            return row
+        return self._rest.popleft() if self._rest else None
+
+    def fetchall(self) -> list[Any]:
+        rows: list[Any] = []
+        while (row := self.fetchone()) is not None:
+            rows.append(row)
+        return rows
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        rows: list[Any] = []
+        while len(rows) < size and (row := self.fetchone()) is not None:
+            rows.append(row)
+        return rows
+
+    def _read_leniently(self) -> None:
+        global unreadable_text_reads
+        from desktop_agent.store.integrity import lenient_text
+
+        conn = self._db.connection()
+        conn.text_factory = lenient_text
+        try:
+            cursor = conn.execute(self._sql, self._params or ())
+            rows = cursor.fetchall()
+        finally:
+            conn.text_factory = str
+        self._rest = deque(rows[self._fetched :])
+        unreadable_text_reads += 1
+
+
+sqlite_database = _StoreDatabase(None, lock_type="IMMEDIATE")
+engine.register_sqlite(sqlite_database)
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -114,11 +215,33 @@ def open_database(
         database.close()
     _stop_checkpoints()
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        _refuse_non_sqlite(path)  # also refuses a folder, FIFO or device (an empty file is new)
     existed = path.exists() and path.stat().st_size > 0
-    if existed:
-        _refuse_non_sqlite(path)
     unclean = _claim(path)
     sqlite_database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    try:
+        return _open_checked(
+            path, migrations, on_backup, existed=existed, unclean=unclean, defer_check=defer_check
+        )
+    except BaseException:
+        _release_claim(path)  # a refused open must not look like a run that died later
+        raise
+
+
+def _release_claim(path: Path) -> None:
+    _marker(path, os.getpid()).unlink(missing_ok=True)
+
+
+def _open_checked(
+    path: Path,
+    migrations: Sequence[Migration],
+    on_backup: Callable[[Path], None] | None,
+    *,
+    existed: bool,
+    unclean: bool,
+    defer_check: bool,
+) -> bool:
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
@@ -133,8 +256,74 @@ def open_database(
         raise
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         database.close()
-        raise StoreError(_damaged_message(path, str(exc))) from exc
+        full = disk_full_message(exc, path)
+        raise StoreError(full or _damaged_message(path, str(exc))) from exc
     return owed
+
+
+# Below this much free space an I/O error while writing is taken to mean "disk full":
+# SQLite reports ENOSPC on the WAL or its shared-memory file as a generic I/O error.
+LOW_SPACE_BYTES = 16 * 1024 * 1024
+
+
+def disk_full_message(exc: BaseException, path: Path | None = None) -> str | None:
+    """The sentence for `exc` if it (or the error it interrupted) is the disk running
+    out of space, else None. `path` defaults to the open store's file."""
+    import errno
+
+    where = path if path is not None else Path(database.database or ".")
+    for error in _causes(exc):
+        text = str(error).lower()
+        code = getattr(error, "sqlite_errorcode", None)
+        full = (
+            "disk is full" in text
+            or code == sqlite3.SQLITE_FULL
+            or getattr(error, "errno", None) == errno.ENOSPC
+        )
+        io_error = "disk i/o error" in text or (
+            isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_IOERR
+        )
+        if full or (io_error and 0 <= free_space(where) < LOW_SPACE_BYTES):
+            free = free_space(where)
+            left = f" ({_human_bytes(free)} left)" if free >= 0 else ""
+            return (
+                f"The disk holding {where.parent} is full{left}. Nothing stored was lost: "
+                "free some space there and try again."
+            )
+    return None
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and the errors it was raised from or while handling (peewee wraps sqlite3's)."""
+    seen: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(seen) < 20:
+        error = pending.pop()
+        if error is None or any(error is known for known in seen):
+            continue
+        seen.append(error)
+        pending.extend([error.__cause__, error.__context__])
+    return seen
+
+
+def free_space(path: Path) -> int:
+    """Bytes free for us on the file system holding `path` (-1 if unknown)."""
+    probe = path if path.is_dir() else path.parent
+    try:
+        info = os.statvfs(probe)
+    except (OSError, AttributeError):
+        return -1
+    return info.f_bavail * info.f_frsize
+
+
+def _human_bytes(count: int) -> str:
+    if count < 1024:
+        return f"{count} bytes"
+    if count < 1 << 20:
+        return f"{count / 1024:.0f} KB"
+    if count < 1 << 30:
+        return f"{count / (1 << 20):.1f} MB"
+    return f"{count / (1 << 30):.1f} GB"
 
 
 def _marker(path: Path, pid: int) -> Path:
@@ -159,7 +348,10 @@ def _claim(path: Path) -> bool:
         if suffix.isdigit() and int(suffix) != os.getpid() and not _alive(int(suffix)):
             unclean = True
             marker.unlink(missing_ok=True)
-    _marker(path, os.getpid()).touch()
+    try:
+        _marker(path, os.getpid()).touch()
+    except OSError:
+        pass  # a full disk: the marker only refines the next start's checks
     return unclean
 
 
@@ -175,10 +367,28 @@ def refuse_writes() -> None:
 
 
 def _refuse_non_sqlite(path: Path) -> None:
-    with open(path, "rb") as fh:
-        header = fh.read(16)
-    if header != b"SQLite format 3\x00":
+    header = _read_header(path)
+    if header and header != b"SQLite format 3\x00":
         raise StoreError(_damaged_message(path, "not an SQLite database"))
+
+
+def _read_header(path: Path) -> bytes:
+    """The first 16 bytes, refusing what is not a regular file (a FIFO would block the
+    open forever, a device is no store) before SQLite is pointed at it."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "a device, pipe or socket"
+            raise StoreError(
+                f"The database path {path} is {kind}, not a file. Nothing was changed: "
+                "point --data-dir at a folder holding a Desktop Agent store."
+            )
+        return os.read(fd, 16)
+    finally:
+        os.close(fd)
 
 
 def _migrate(

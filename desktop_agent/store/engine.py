@@ -7,20 +7,16 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from peewee import DatabaseProxy, SqliteDatabase
+from peewee import DatabaseProxy
 
 if TYPE_CHECKING:
     from types import ModuleType
 
     from peewee import Database
 
-# One connection per thread (peewee's default); workers wrap their work in
-# `database.connection_context()`. SQLite transactions begin IMMEDIATE: a deferred one
-# that reads and then writes fails at once ("database is locked", no busy wait) when
-# another connection committed in between; taking the write lock up front waits instead.
-sqlite_database = SqliteDatabase(None, lock_type="IMMEDIATE")
 database = DatabaseProxy()
-database.initialize(sqlite_database)
+# The data dir's SQLite database (store.db defines it and registers it at import).
+_sqlite: Database | None = None
 # On a team store, the PostgreSQL role connected: the member's user handle.
 _team_role: str | None = None
 
@@ -40,8 +36,15 @@ def team_role() -> str | None:
     return _team_role if is_postgres() else None
 
 
+def register_sqlite(target: Database) -> None:
+    """The default engine, bound until a team store is opened."""
+    global _sqlite
+    _sqlite = target
+    bind(target)
+
+
 def is_postgres() -> bool:
-    return database.obj is not sqlite_database
+    return database.obj is not _sqlite
 
 
 def load_psycopg() -> ModuleType:

@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
         self.profiles.problem.connect(self.say)
         self.weights_menu.notice.connect(self.say)
         self.events.storeHealthChanged.connect(self._on_store_health)
+        self.read_only_bar.actionRequested.connect(self.store_check.repair)
+        self.store_check.repairFinished.connect(self.read_only_bar.show_message)
 
     @Slot()
     def _after_first_paint(self) -> None:
@@ -380,9 +382,12 @@ class MainWindow(QMainWindow):
     @Slot(bool, str)
     def _on_store_health(self, healthy: bool, problem: str) -> None:
         if healthy:
+            if problem:  # sound, but some stored text is shown with replacement characters
+                self.statusBar().showMessage(problem)
             return
         self.read_only_bar.show_message(
-            self.tr("Read-only — nothing more will be written to this store. %s") % problem
+            self.tr("Read-only — nothing more will be written to this store. %s") % problem,
+            self.tr("Repair…"),
         )
         for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
             widget.setEnabled(False)

@@ -1,32 +1,22 @@
-"""`sessions import` of other apps' exports, in real subprocesses: report, --json, exits."""
+"""`sessions import` of other apps' exports through the CLI (tests/support/cli.py):
+report, --json, exits."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.export_fixtures import gpt_branched, gpt_linear, write_json, write_zip
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
 
 def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), *args],
-        cwd=REPO_ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(data_dir, *args)
 
 
 def test_import_prints_a_report_and_reimport_is_unchanged(tmp_path: Path) -> None:

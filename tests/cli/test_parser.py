@@ -15,6 +15,7 @@ from desktop_agent.commands import (
     archive,
     backups,
     chat,
+    check,
     config,
     sessions,
     snapshots,
@@ -35,6 +36,7 @@ def _eager_parser() -> argparse.ArgumentParser:
     config.register(commands)
     archive.register(commands)
     backups.register(commands)
+    check.register(commands)
     store.register(commands)
     return parser
 

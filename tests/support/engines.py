@@ -52,10 +52,6 @@ SQLITE_ONLY = frozenset(
         "test_a_failing_snapshot_needs_force_for_agents_and_users",
         "test_session_snapshot_is_validated_on_that_session_only",
         "test_feedback_turns_carry_rating_tags_and_reply_weights",
-        # KNOWN DEFECT on PostgreSQL: the partial reply saved while the window closes is
-        # committed by the worker (the UPDATEs are sent) but not seen afterwards: the
-        # stored content stays ''. Left for the next round (docs/team-store.md).
-        "test_closing_mid_stream_saves_the_partial_reply_and_joins_the_thread",
         # hundreds of generated files, each with a full dump: minutes on a busy machine
         "test_fuzzed_files_never_crash_or_change_the_store_when_refused",
     }

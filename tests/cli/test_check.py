@@ -1,0 +1,66 @@
+"""`desktop-agent check [--repair]` on a store with damage quick_check does not see."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+
+def cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_check_finds_index_damage_and_repair_writes_a_sound_copy(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    source = tmp_path / "import.json"
+    source.write_text(json.dumps([{"role": "user", "content": f"m{i}"} for i in range(40)]))
+    assert cli(data_dir, "sessions", "import", str(source)).returncode == 0
+    healthy = cli(data_dir, "check")
+    assert healthy.returncode == 0, healthy.stderr
+    assert "passed a full integrity check" in healthy.stdout
+
+    store = data_dir / "desktop-agent.sqlite3"
+    conn = sqlite3.connect(store, isolation_level=None)
+    conn.execute("CREATE INDEX hostile_idx ON message(role) WHERE id < 0")
+    conn.execute("PRAGMA writable_schema = ON")
+    conn.execute(
+        "UPDATE sqlite_master SET sql = 'CREATE INDEX hostile_idx ON message(role)' "
+        "WHERE name = 'hostile_idx'"
+    )
+    conn.close()
+    damaged = store.read_bytes()
+
+    found = cli(data_dir, "check")
+    assert found.returncode == 1
+    assert "is damaged" in found.stdout
+    assert "Traceback" not in found.stderr
+    repaired = cli(data_dir, "check", "--repair", "--json")
+    report = json.loads(repaired.stdout)
+    assert report["ok"] is False
+    assert report["repaired"]["ok"] is True
+    assert report["repaired"]["copied"]["message"] == 40
+    assert store.read_bytes() == damaged
+    copy = Path(report["repaired"]["path"])
+    conn = sqlite3.connect(copy)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        hits = conn.execute("SELECT count(*) FROM message_fts WHERE message_fts MATCH 'm7'")
+        assert hits.fetchone()[0] == 1  # the search index was rebuilt in the copy
+    finally:
+        conn.close()
