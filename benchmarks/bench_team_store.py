@@ -22,7 +22,7 @@ from desktop_agent.store import snapshots as snapshot_store
 from desktop_agent.store.db import close_database, open_database
 from desktop_agent.store.search import search_messages
 from desktop_agent.store.team import open_team_store
-from tests.support.postgres import OWNER, start_server
+from tests.support.pg_cluster import OWNER, start_server
 
 MESSAGES = int(os.environ.get("BENCH_TEAM_MESSAGES", "1000000"))
 SESSIONS = 10_000
