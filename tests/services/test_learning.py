@@ -191,7 +191,7 @@ def test_feedback_survives_a_commit_by_another_connection(store: Path) -> None:
     session = sessions.create_session()
     reply = messages.append_message(session.id, "assistant", "hi")
 
-    with another_writer_commits_on(store, 'INSERT OR REPLACE INTO "feedback"') as fired:
+    with another_writer_commits_on(store, 'INSERT INTO "feedback"') as fired:
         _record, events = learning.give_feedback(reply.id, -1, ["too_long"])
 
     assert fired, "the interleaving did not happen"
