@@ -281,8 +281,7 @@ class ImportDialog(QDialog):
 
 def confirm_fail(parent: QWidget | None, snapshot: SnapshotRecord, target: str) -> bool:
     """A snapshot that failed validation is applied only after the user says so."""
-    reasons = (snapshot.validation or {}).get("reasons") or []
-    listed = "\n".join(f"• {reason}" for reason in reasons) if isinstance(reasons, list) else ""
+    listed = "\n".join(f"• {reason}" for reason in snapshot_service.stored_reasons(snapshot))
     return confirm(
         parent,
         "Apply a failing snapshot?",
