@@ -17,11 +17,12 @@ from tests.ui.helpers import TIMEOUT_MS, send
 
 def _seed(count: int) -> list[str]:
     ids = []
-    for number in range(count):
-        record = sessions.create_session(
-            title=f"Session {number}", created_at=1_700_000_000 + number
-        )
-        ids.append(record.id)
+    with database.atomic():  # one commit for the lot
+        for number in range(count):
+            record = sessions.create_session(
+                title=f"Session {number}", created_at=1_700_000_000 + number
+            )
+            ids.append(record.id)
     return ids
 
 
