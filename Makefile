@@ -38,7 +38,8 @@ bench:
 
 eval:
 	@scripts/bootstrap.sh dev
-	$(BIN)/python benchmarks/eval_weights.py
+	@scripts/qt-system-libs.sh offscreen
+	$(BIN)/python benchmarks/eval_weights.py $(ARGS)
 
 screenshots:
 	@scripts/bootstrap.sh dev

@@ -14,25 +14,28 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QToolBar, QVBoxLay
 from desktop_agent import APP_NAME
 from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.services import sessions
 from desktop_agent.store.errors import NotFoundError
-from desktop_agent.ui.banner import MessageBar
-from desktop_agent.ui.chat_pane import ChatPane
-from desktop_agent.ui.events import StoreEvents
-from desktop_agent.ui.import_export import ImportExport
-from desktop_agent.ui.profile_switcher import ProfileSwitcher
-from desktop_agent.ui.session_panel import SessionPanel
-from desktop_agent.ui.store_check import StoreCheck
-from desktop_agent.ui.weights.menu import WeightsMenu
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.window_state import capture_layout, read_ui_state, restore_layout
 
+# Everything that reaches the store (services, and through them peewee) is imported in
+# attach(): the window's frame paints before the store is opened (cold start).
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from PySide6.QtGui import QPaintEvent
 
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.store.records import SearchHit, SessionRecord
+    from desktop_agent.ui.banner import MessageBar
+    from desktop_agent.ui.chat_pane import ChatPane
+    from desktop_agent.ui.events import StoreEvents
+    from desktop_agent.ui.import_export import ImportExport
+    from desktop_agent.ui.profile_switcher import ProfileSwitcher
+    from desktop_agent.ui.session_panel import SessionPanel
+    from desktop_agent.ui.store_check import StoreCheck
+    from desktop_agent.ui.weights.menu import WeightsMenu
     from desktop_agent.ui.weights.panel import WeightPanel
 
 DEFAULT_SPLITTER = [280, 740, 340]  # the weights panel needs ~310 px for its controls
@@ -57,17 +60,86 @@ class _PanelSlot(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, context: AppContext) -> None:
+    """Built in two steps so a cold start paints before the store is open: the frame
+    (geometry, menus, toolbar, a "Loading…" pane) needs only the data dir; attach()
+    adds everything that reads the store. MainWindow(context) does both at once."""
+
+    def __init__(self, context: AppContext | None = None, *, data_dir: Path | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
-        self.context = context
         self.setWindowTitle(APP_NAME)
         self.resize(1360, 860)
-        self.ui_state = read_ui_state(context.data_dir)
-        self.events = StoreEvents(self)
+        directory = context.data_dir if context is not None else data_dir
+        if directory is None:
+            raise ValueError("MainWindow needs a context or a data dir")
+        self.ui_state = read_ui_state(directory)
+        self._attached = False
+        menu = self.menuBar()
+        self._menus = {
+            "file": menu.addMenu(self.tr("&File")),
+            "edit": menu.addMenu(self.tr("&Edit")),
+            "conversation": menu.addMenu(self.tr("&Conversation")),
+            "view": menu.addMenu(self.tr("&View")),
+            "weights": menu.addMenu(self.tr("&Weights")),
+            "help": menu.addMenu(self.tr("&Help")),
+        }
+        self.toolbar = QToolBar(self.tr("Main"))
+        self.toolbar.setObjectName("mainToolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # A disabled stand-in keeps the toolbar at its full height: no jump on attach().
+        self.toolbar.addAction(self.tr("&New Conversation")).setEnabled(False)
+        self.addToolBar(self.toolbar)
+        self.save_label = QLabel()
+        self.save_label.setObjectName("saveStatus")
+        self.save_label.setContentsMargins(10, 0, 10, 0)
+        self.statusBar().addPermanentWidget(self.save_label)
+        self.splitter = self._loading_splitter()
+        self.setCentralWidget(self.splitter)
+        restore_layout(self.ui_state, self, self.splitter)
+        if context is not None:
+            self.attach(context)
 
-        self.sessions = SessionPanel(self.events)
-        self.chat = ChatPane(context, self.events)
+    def _loading_splitter(self) -> QSplitter:
+        """The frame's panes at their remembered sizes, the chat pane saying "Loading…"."""
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("mainSplitter")
+        splitter.setChildrenCollapsible(False)
+        loading = QLabel(self.tr("Loading…"))
+        loading.setObjectName("loadingLabel")
+        loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        loading.setEnabled(False)  # drawn in the disabled (grey) text colour
+        right = QWidget()
+        right.setVisible(self.ui_state.weights_panel)
+        for minimum, pane in ((200, QWidget()), (360, loading), (RIGHT_PANEL_MIN_WIDTH, right)):
+            pane.setMinimumWidth(minimum)
+            splitter.addWidget(pane)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes(DEFAULT_SPLITTER)
+        return splitter
+
+    @property
+    def attached(self) -> bool:
+        """True once the store-backed parts are built (attach() has run)."""
+        return self._attached
+
+    def attach(self, context: AppContext) -> None:
+        """Build what reads the store: session list, chat, profiles, menus' actions; fill
+        them, and reopen the last conversation."""
+        from desktop_agent.ui.banner import MessageBar
+        from desktop_agent.ui.chat_pane import ChatPane
+        from desktop_agent.ui.events import StoreEvents
+        from desktop_agent.ui.import_export import ImportExport
+        from desktop_agent.ui.profile_switcher import ProfileSwitcher
+        from desktop_agent.ui.session_panel import SessionPanel
+        from desktop_agent.ui.store_check import StoreCheck
+        from desktop_agent.ui.weights.menu import WeightsMenu
+
+        self.context = context
+        self.events: StoreEvents = StoreEvents(self)
+
+        self.sessions: SessionPanel = SessionPanel(self.events)
+        self.chat: ChatPane = ChatPane(context, self.events)
         self._weight_panel: WeightPanel | None = None
         self._panel_slot = _PanelSlot(self._after_first_paint)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -80,7 +152,7 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes(DEFAULT_SPLITTER)
         self.sessions.setMinimumWidth(200)
         self.chat.setMinimumWidth(360)
-        self.read_only_bar = MessageBar("error")
+        self.read_only_bar: MessageBar = MessageBar("error")
         self.read_only_bar.setObjectName("readOnlyBar")
         self.read_only_bar.hide()
         central = QWidget()
@@ -89,25 +161,31 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         column.addWidget(self.read_only_bar)
         column.addWidget(self.splitter, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(central)  # deletes the frame's loading panes
 
-        self.provider_label = QLabel()
+        self.provider_label = plain_label()
         self.provider_label.setObjectName("providerStatus")
-        self.save_label = QLabel(self.tr("All changes saved"))
-        self.save_label.setObjectName("saveStatus")
-        for label in (self.provider_label, self.save_label):
-            label.setContentsMargins(10, 0, 10, 0)
-            self.statusBar().addPermanentWidget(label)
+        self.provider_label.setContentsMargins(10, 0, 10, 0)
+        self.statusBar().insertPermanentWidget(0, self.provider_label)
+        self.save_label.setText(self.tr("All changes saved"))
 
-        self.profiles = ProfileSwitcher(self.ui_state, self.events, self)
-        self.weights_menu = WeightsMenu(context, self.events, self._open_session_id, self)
-        self.store_check = StoreCheck(context, self.events, self)
-        self.import_export = ImportExport(self, context, self.events)
+        self.profiles: ProfileSwitcher = ProfileSwitcher(self.ui_state, self.events, self)
+        self.weights_menu: WeightsMenu = WeightsMenu(
+            context, self.events, self._open_session_id, self
+        )
+        self.store_check: StoreCheck = StoreCheck(context, self.events, self)
+        from desktop_agent.ui.disk_watch import DiskWatch
+
+        self.disk_watch = DiskWatch(context.database_path, self)
+        self.disk_watch.spaceChanged.connect(self._on_disk_space)
+        self.chat.controller.disk_watch = self.disk_watch
+        self.import_export: ImportExport = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
         self.setAcceptDrops(True)
         self.update_provider_status()
         self.sessions.load()
+        self._attached = True
         self._restore_state()
 
     # -- construction
@@ -136,8 +214,8 @@ class MainWindow(QMainWindow):
         self.weights_action.toggled.connect(self._show_weights)
 
         panel, chat = self.sessions, self.chat
-        menu = self.menuBar()
-        file_menu = menu.addMenu(self.tr("&File"))
+        menus = self._menus
+        file_menu = menus["file"]
         file_menu.addAction(self.new_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_export.import_action)
@@ -146,11 +224,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
-        edit_menu = menu.addMenu(self.tr("&Edit"))
+        edit_menu = menus["edit"]
         edit_menu.addAction(panel.undo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(panel.find_action)
-        conversation = menu.addMenu(self.tr("&Conversation"))
+        conversation = menus["conversation"]
         conversation.addAction(chat.send_action)
         conversation.addAction(chat.stop_action)
         conversation.addAction(chat.regenerate_action)
@@ -161,11 +239,11 @@ class MainWindow(QMainWindow):
         conversation.addAction(panel.rename_action)
         conversation.addAction(panel.pin_action)
         conversation.addAction(panel.trash_action)
-        view_menu = menu.addMenu(self.tr("&View"))
+        view_menu = menus["view"]
         view_menu.addAction(panel.trash_view_action)
         view_menu.addAction(self.weights_action)
-        self.weights_menu.build_menu(menu.addMenu(self.tr("&Weights")))
-        help_menu = menu.addMenu(self.tr("&Help"))
+        self.weights_menu.build_menu(menus["weights"])
+        help_menu = menus["help"]
         help_menu.addAction(self.about_action)
         for action in (
             chat.send_action,
@@ -179,10 +257,10 @@ class MainWindow(QMainWindow):
         ):
             self.addAction(action)
 
-        toolbar = QToolBar(self.tr("Main"))
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar = self.toolbar
+        for stand_in in toolbar.actions():
+            toolbar.removeAction(stand_in)
+            stand_in.deleteLater()
         toolbar.addAction(self.new_action)
         toolbar.addAction(panel.find_action)
         toolbar.addSeparator()
@@ -191,8 +269,6 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.settings_action)
         self.profiles.add_to(toolbar)
-        self.addToolBar(toolbar)
-        self.toolbar = toolbar
         for action in (
             self.new_action,
             panel.find_action,
@@ -298,7 +374,7 @@ class MainWindow(QMainWindow):
     def open_message(self, session_id: str, message_id: int) -> None:
         """Open a conversation at a message (0: at its end), e.g. from the drift chart."""
         try:
-            record = sessions.get_session(session_id)
+            record = _get_session(session_id)
         except NotFoundError:
             self.say(self.tr("That conversation no longer exists."))
             return
@@ -307,7 +383,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def open_hit(self, hit: SearchHit) -> None:
         try:
-            record = sessions.get_session(hit.session_id)
+            record = _get_session(hit.session_id)
         except NotFoundError:
             self.say(self.tr("That conversation no longer exists."))
             return
@@ -370,7 +446,13 @@ class MainWindow(QMainWindow):
 
     def update_provider_status(self) -> None:
         provider = self.context.provider()
-        if provider.configured:
+        self.provider_label.setToolTip("")
+        if provider.builtin:
+            from desktop_agent.services.builtin_model import builtin_model_name
+
+            self.provider_label.setText(f"Built-in model · {builtin_model_name(provider)}")
+            self.provider_label.setToolTip("Runs on this computer, offline (Settings → Provider)")
+        elif provider.configured:
             from desktop_agent.llm.errors import display_url
 
             self.provider_label.setText(f"{display_url(provider.base_url)} · {provider.model}")
@@ -393,6 +475,20 @@ class MainWindow(QMainWindow):
             widget.setEnabled(False)
         self.new_action.setEnabled(False)
 
+    @Slot(bool, str)
+    def _on_disk_space(self, room: bool, message: str) -> None:
+        """A full disk: read-only until the watch sees space again (nothing is lost)."""
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
+            widget.setEnabled(room)
+        self.new_action.setEnabled(room)
+        if room:
+            self.read_only_bar.dismiss()
+            self.statusBar().showMessage(message, 10_000)
+        else:
+            self.read_only_bar.show_message(
+                self.tr("Read-only until there is space again. %s") % message
+            )
+
     # -- state
 
     def _restore_state(self) -> None:
@@ -401,13 +497,15 @@ class MainWindow(QMainWindow):
         self.weights_action.setChecked(state.weights_panel)
         if state.last_session_id:
             try:
-                record = sessions.get_session(state.last_session_id)
+                record = _get_session(state.last_session_id)
             except NotFoundError:
                 return
             if not record.trashed:
                 self.open_session(record)
 
     def save_state(self) -> None:
+        if not self._attached:  # closed before the store opened: nothing has changed
+            return
         state = self.ui_state
         capture_layout(state, self, self.splitter)
         state.weights_panel = self.weights_action.isChecked()
@@ -441,11 +539,20 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         """Mid-stream, the reply is cancelled (the worker saves the partial reply, marked
         incomplete); the worker pool joins every thread when the application quits."""
+        if not self._attached:
+            super().closeEvent(event)
+            return
         self.save_state()
         self.chat.shutdown()
         self.sessions.shutdown()
         self.import_export.shutdown()
         super().closeEvent(event)
+
+
+def _get_session(session_id: str) -> SessionRecord:
+    from desktop_agent.services import sessions  # imported after the first paint
+
+    return sessions.get_session(session_id)
 
 
 def _dropped_snapshot_files(event: QDropEvent | QDragEnterEvent) -> list[str]:

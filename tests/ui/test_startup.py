@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.app_context import open_app
@@ -65,7 +68,7 @@ def test_geometry_splitters_and_last_session_are_restored(qtbot: QtBot) -> None:
         context.close()
 
 
-def test_first_run_shows_the_welcome_with_setup_help(qtbot: QtBot) -> None:
+def test_first_run_shows_the_welcome_and_the_built_in_model(qtbot: QtBot) -> None:
     context = open_app()
     try:
         window = MainWindow(context)
@@ -73,7 +76,8 @@ def test_first_run_shows_the_welcome_with_setup_help(qtbot: QtBot) -> None:
         window.show()
         assert window.chat.stack.currentWidget() is window.chat.welcome
         assert "Settings" in window.chat.welcome.text.text()
-        assert "No provider" in window.provider_label.text()
+        # Nothing set up: the built-in model answers, and the status bar says so.
+        assert window.provider_label.text().startswith("Built-in model · SmolLM2-135M")
         assert sessions.count_sessions() == 0
         window.close()
     finally:
@@ -153,5 +157,75 @@ def test_a_broken_ui_state_file_means_the_default_layout(qtbot: QtBot) -> None:
         qtbot.addWidget(window)
         assert window.weights_action.isChecked()
         window.close()
+    finally:
+        context.close()
+
+
+class _PaintLog(QObject):
+    """Notes, in order, each first paint of a main window (before and after attach)."""
+
+    def __init__(self, events: list[str]) -> None:
+        super().__init__()
+        self.events = events
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget):
+            window = watched.window()
+            if isinstance(window, MainWindow):
+                name = "content painted" if window.attached else "frame painted"
+                if name not in self.events:
+                    self.events.append(name)
+        return False
+
+
+def test_the_window_frame_paints_before_the_store_is_opened(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from desktop_agent.services import app_context
+
+    events: list[str] = []
+    real_open_app = app_context.open_app
+
+    def open_app_noting_when(*args: Any, **kwargs: Any) -> app_context.AppContext:
+        events.append("store opened")
+        return real_open_app(*args, **kwargs)
+
+    monkeypatch.setattr(app_context, "open_app", open_app_noting_when)
+    log = _PaintLog(events)
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(log)
+    try:
+        assert run_gui(str(tmp_path / "data"), smoke=True) == 0
+    finally:
+        app.removeEventFilter(log)
+    assert events == ["frame painted", "store opened", "content painted"]
+    assert capsys.readouterr().out.strip().endswith("smoke ok")
+
+
+def test_the_frame_has_the_remembered_geometry_and_the_menus(qtbot: QtBot) -> None:
+    context = open_app()
+    try:
+        first = MainWindow(context)
+        qtbot.addWidget(first)
+        first.show()
+        first.resize(771, 521)
+        first.close()
+
+        frame = MainWindow(data_dir=context.data_dir)
+        qtbot.addWidget(frame)
+        frame.show()
+        assert not frame.attached
+        assert (frame.width(), frame.height()) == (771, 521)
+        menus = [action.text() for action in frame.menuBar().actions()]
+        assert menus == ["&File", "&Edit", "&Conversation", "&View", "&Weights", "&Help"]
+        assert frame.findChild(QLabel, "loadingLabel") is not None
+
+        frame.attach(context)
+        assert frame.attached
+        qtbot.waitUntil(lambda: frame.findChild(QLabel, "loadingLabel") is None)
+        assert [action.text() for action in frame.menuBar().actions()] == menus
+        assert frame.menuBar().actions()[0].menu().actions()  # filled, not added twice
+        frame.close()
     finally:
         context.close()

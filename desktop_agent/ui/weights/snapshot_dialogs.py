@@ -27,6 +27,7 @@ from desktop_agent.domain.weights import WEIGHT_NAMES
 from desktop_agent.services import agents
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services.weights import Owner
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel, confirm, verdict_html
 from desktop_agent.ui.weights.report_html import changes_html, request_diff_html, validation_html
 
@@ -222,7 +223,7 @@ class ImportDialog(QDialog):
         self.buttons.accepted.connect(self.store)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("File", QLabel(escape(source)))
+        form.addRow("File", plain_label(source))
         form.addRow("For agent", self.agent)
         form.addRow("Name", self.name)
         layout = QVBoxLayout(self)
