@@ -35,6 +35,7 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
     @functools.wraps(func)
     def wrapper(args: argparse.Namespace) -> int:
+        from peewee import DatabaseError as PeeweeDatabaseError
         from peewee import OperationalError
 
         from desktop_agent.llm.errors import ProviderError
@@ -57,7 +58,7 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             raise CommandFailed(str(exc), EXIT_PROVIDER) from exc
         except (NotFoundError, ConflictError) as exc:
             raise CommandFailed(str(exc.args[0] if exc.args else exc), EXIT_RUNTIME) from exc
-        except (OperationalError, sqlite3.DatabaseError) as exc:
+        except (OperationalError, PeeweeDatabaseError, sqlite3.DatabaseError) as exc:
             raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         except BrokenPipeError:
             raise  # the reader of our output left (`| head`): handled in cli.run
@@ -78,6 +79,11 @@ def database_problem(exc: Exception) -> str:
         return full
     if "locked" in str(exc) or "busy" in str(exc):
         return "the database is busy: another Desktop Agent is writing to it; try again"
+    if "malformed" in str(exc) or "not a database" in str(exc):
+        return (
+            f"the store is damaged ({exc}); nothing was changed. Run `desktop-agent check "
+            "--repair` to copy everything readable into a new file (this one is kept)."
+        )
     return f"the database could not be used: {exc}"
 
 

@@ -159,8 +159,7 @@ def _save(args: argparse.Namespace, app: AppContext) -> int:
         print_json({**snapshot_json(record), "owner": owner_label(owner)})
         return EXIT_OK
     print(f"Saved snapshot {record.id} ({record.name!r}), validation: {_verdict(record)}.")
-    reasons = (record.validation or {}).get("reasons")
-    for reason in reasons if isinstance(reasons, list) else []:
+    for reason in snapshots.stored_reasons(record):
         print(f"  {reason}")
     return EXIT_OK
 

@@ -15,7 +15,7 @@ from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.llm.errors import ProviderError
 from desktop_agent.llm.tokens import estimate_tokens
 from desktop_agent.services import learning
-from desktop_agent.services.recorder import ReplyRecorder
+from desktop_agent.services.recorder import ReplyRecorder, when_free
 from desktop_agent.store import agents, compactions, messages, sessions, versions
 
 if TYPE_CHECKING:
@@ -281,7 +281,8 @@ class ReplyRun:
         finally:
             text = recorder.close()
         status, reason = self._final_status(text, error, finish_reason)
-        final = messages.finish_message(reply.id, text, status, reason)
+        # Waits its turn if another instance is writing: a finished reply is never lost.
+        final = when_free(lambda: messages.finish_message(reply.id, text, status, reason))
         return ReplyOutcome(final, request, error)
 
     def _final_status(

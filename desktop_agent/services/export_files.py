@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from desktop_agent.config.regular_file import describe_mode
 from desktop_agent.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ def is_export_candidate(path: str | Path) -> bool:
     from desktop_agent.domain.importers.formats import ExportReadError, iter_items, sniff_top_level
 
     target = Path(path)
+    if not _regular(target):
+        return False  # the session-file reader names what it is (a FIFO would block here)
     if zipfile.is_zipfile(target):
         return True
     try:
@@ -68,6 +71,22 @@ def is_export_candidate(path: str | Path) -> bool:
     except (OSError, ExportReadError):
         return False
     return isinstance(first, dict) and "role" not in first
+
+
+def has_ratings(paths: Sequence[str | Path]) -> bool:
+    """Whether these exports carry ChatGPT's message_feedback.json (looked up by name)."""
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    if any(Path(n).name == _FEEDBACK for n in archive.namelist()):
+                        return True
+            elif path.with_name(_FEEDBACK).is_file():
+                return True
+        except (OSError, zipfile.BadZipFile):
+            continue
+    return False
 
 
 def open_bundle(paths: Sequence[str | Path]) -> ExportBundle:
@@ -90,6 +109,9 @@ def _fill(bundle: ExportBundle, paths: Sequence[str | Path]) -> None:
             raise InvalidInputError(f"{raw}: no such file")
         if path.is_dir():
             raise InvalidInputError(f"{raw}: is a folder, not a file")
+        if not _regular(path):
+            kind = describe_mode(path.stat().st_mode)
+            raise InvalidInputError(f"{raw}: is {kind}, not a regular file; only files can be read")
         if zipfile.is_zipfile(path):
             _add_zip(bundle, path)
             continue
@@ -100,6 +122,14 @@ def _fill(bundle: ExportBundle, paths: Sequence[str | Path]) -> None:
         feedback = path.with_name(_FEEDBACK)
         if bundle.feedback is None and feedback.is_file():
             bundle.feedback = _read_feedback(feedback.read_bytes, feedback.stat().st_size)
+
+
+def _regular(path: Path) -> bool:
+    """A regular file (after symlinks): devices read forever and FIFOs block on open."""
+    try:
+        return describe_mode(path.stat().st_mode) is None
+    except OSError:
+        return False
 
 
 def _with_sibling_parts(path: Path) -> list[Path]:

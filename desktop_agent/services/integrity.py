@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from desktop_agent.config.paths import database_path, resolve_data_dir
-from desktop_agent.store.db import disk_full_message
+from desktop_agent.store.db import LOW_SPACE_BYTES, disk_full_message, free_space
 from desktop_agent.store.integrity import (
     IntegrityReport,
     RepairError,
@@ -23,12 +23,14 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 __all__ = [
+    "LOW_SPACE_BYTES",
     "IntegrityReport",
     "RepairError",
     "RepairReport",
     "background_check",
     "check_store",
     "disk_full_message",
+    "free_space",
     "repair_data_dir",
 ]
 

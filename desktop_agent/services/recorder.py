@@ -5,11 +5,39 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, TypeVar
 
 from desktop_agent.services.connection import store_connection
 from desktop_agent.store import messages
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 FLUSH_INTERVAL = 0.2  # seconds; the promise to users is 250 ms
+# How long the end of a reply keeps trying while another instance holds the store.
+BUSY_PATIENCE_SECONDS = 120.0
+
+T = TypeVar("T")
+
+
+def is_busy(exc: BaseException) -> bool:
+    """Whether `exc` is SQLite's "database is locked/busy" (another writer, past the timeout)."""
+    text = str(exc).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def when_free(action: Callable[[], T], patience: float = BUSY_PATIENCE_SECONDS) -> T:
+    """`action()`, retried while the store is busy with another instance's writes."""
+    deadline = time.monotonic() + patience
+    delay = 0.05
+    while True:
+        try:
+            return action()
+        except Exception as exc:
+            if not is_busy(exc) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
 
 
 class ReplyRecorder:
@@ -51,7 +79,15 @@ class ReplyRecorder:
             text = "".join(self._parts)
             self._parts = [text]
             # Committed under the lock so two flushes never land out of order.
-            messages.update_content(self.message_id, text)
+            try:
+                messages.update_content(self.message_id, text)
+            except Exception as exc:
+                if not is_busy(exc):
+                    raise
+                # Another instance holds the write lock past the busy timeout: the text
+                # stays pending and goes with the next flush; the reply is never cut.
+                self._last_flush = time.monotonic()
+                return
             self._saved_length = len(text)
             self._last_flush = time.monotonic()
 

@@ -274,8 +274,15 @@ def save_snapshot(
 
 
 def stored_verdict(snapshot: SnapshotRecord) -> str | None:
+    """The verdict saved with the snapshot ("pass" | "warn" | "fail"), None if none."""
     verdict = snapshot.validation.get("verdict") if snapshot.validation else None
     return verdict if isinstance(verdict, str) else None
+
+
+def stored_reasons(snapshot: SnapshotRecord) -> tuple[str, ...]:
+    """The reasons saved with the snapshot's verdict (none for an unvalidated one)."""
+    reasons = snapshot.validation.get("reasons") if snapshot.validation else None
+    return tuple(str(reason) for reason in reasons) if isinstance(reasons, list) else ()
 
 
 def apply_snapshot(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop_agent.services.app_context import AppContext
     from desktop_agent.services.chat import ChatService, ReplyOutcome
     from desktop_agent.store.records import MessageRecord, WeightEventRecord
+    from desktop_agent.ui.disk_watch import DiskWatch
     from desktop_agent.ui.events import StoreEvents
     from desktop_agent.ui.message_model import MessageListModel
 
@@ -100,6 +101,7 @@ class ChatController(QObject):
         self._events = events
         self._reply: Worker | None = None
         self._reply_session: str | None = None
+        self.disk_watch: DiskWatch | None = None  # set by the window: a full disk is not a failure
         self._stream_record: MessageRecord | None = None
         self._stream_text: list[str] = []
         self._retry: Callable[[], None] | None = None
@@ -326,6 +328,7 @@ class ChatController(QObject):
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
-        self.errorRaised.emit(str(exc) or type(exc).__name__, ErrorKind.FAILED)
+        if self.disk_watch is None or not self.disk_watch.report(exc):
+            self.errorRaised.emit(str(exc) or type(exc).__name__, ErrorKind.FAILED)
         if session_id:
             self._events.sessionChanged.emit(session_id)

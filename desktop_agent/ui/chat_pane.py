@@ -69,6 +69,7 @@ class ChatPane(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # a title is whatever a user typed
         self.goal = QLineEdit()
         self.goal.setPlaceholderText(
             "Goal for this session (optional) — e.g. “Ship the migration plan”"
@@ -89,6 +90,7 @@ class ChatPane(QWidget):
         self.error_bar.actionRequested.connect(self._on_error_action)
         self.edit_bar = QLabel()
         self.edit_bar.setObjectName("editBar")
+        self.edit_bar.setTextFormat(Qt.TextFormat.PlainText)
         self.edit_bar.hide()
 
         self.composer = QPlainTextEdit()

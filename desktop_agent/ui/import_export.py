@@ -48,7 +48,7 @@ _BACKUP_CHECK_MS = 60 * 60 * 1000  # look once an hour whether a daily copy is d
 _FIRST_BACKUP_CHECK_MS = 2 * 60 * 1000  # …and two minutes after start-up
 
 
-def run_import(paths: list[str], worker: Worker) -> ImportReport:
+def run_import(paths: list[str], worker: Worker, learn_from_ratings: bool = False) -> ImportReport:
     """The job: app exports through the streaming importer, session files through the
     session-file importer; one report either way."""
     from desktop_agent.services.export_files import is_export_candidate
@@ -61,6 +61,7 @@ def run_import(paths: list[str], worker: Worker) -> ImportReport:
             exports,
             progress=worker.publish,
             cancelled=lambda: worker.cancelled,
+            learn_from_ratings=learn_from_ratings,
         )
         if exports
         else ImportReport(files=[])
@@ -179,9 +180,26 @@ class ImportExport(QObject):
             self._window, "Import conversations", str(Path.home()), IMPORT_FILTER
         )
         if paths:
-            self.start_import(paths)
+            self.start_import(paths, learn_from_ratings=self._ask_to_learn(paths))
 
-    def start_import(self, paths: list[str]) -> Worker:
+    def _ask_to_learn(self, paths: list[str]) -> bool:
+        """Ratings from the other app move weights only if the person says so."""
+        from desktop_agent.services.export_files import has_ratings
+
+        if not has_ratings(paths):
+            return False
+        answer = QMessageBox.question(
+            self._window,
+            "Learn from your ratings?",
+            "This export has your thumbs up and down on replies. They are kept on the "
+            "imported replies either way.\n\nShould they also teach the agent, as if you "
+            "had given them here?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def start_import(self, paths: list[str], *, learn_from_ratings: bool = False) -> Worker:
         dialog = QProgressDialog("Reading the export…", "Cancel", 0, 1000, self._window)
         dialog.setWindowTitle("Importing")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
@@ -189,7 +207,7 @@ class ImportExport(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         self.progress_dialog = dialog
-        worker = Worker(lambda w: run_import(paths, w), name="import")
+        worker = Worker(lambda w: run_import(paths, w, learn_from_ratings), name="import")
         worker.yielded.connect(self._on_progress)
         worker.returned.connect(self._on_imported)
         worker.errored.connect(self._on_failed)

@@ -145,9 +145,9 @@ def _run_window(app: QApplication, window: MainWindow, data_dir: str | None, *, 
         if smoke:
             print(f"error: {exc}", file=sys.stderr)
         else:
-            from PySide6.QtWidgets import QMessageBox
+            from desktop_agent.ui.plain import show_plain_error
 
-            QMessageBox.critical(window, app.tr("Desktop Agent cannot start"), str(exc))
+            show_plain_error(window, app.tr("Desktop Agent cannot start"), str(exc))
         window.close()
         return 1
 

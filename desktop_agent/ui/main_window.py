@@ -15,6 +15,7 @@ from desktop_agent import APP_NAME
 from desktop_agent.config.ui_state import save_ui_state
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store.errors import NotFoundError
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.window_state import capture_layout, read_ui_state, restore_layout
 
 # Everything that reaches the store (services, and through them peewee) is imported in
@@ -162,7 +163,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)  # deletes the frame's loading panes
 
-        self.provider_label = QLabel()
+        self.provider_label = plain_label()
         self.provider_label.setObjectName("providerStatus")
         self.provider_label.setContentsMargins(10, 0, 10, 0)
         self.statusBar().insertPermanentWidget(0, self.provider_label)
@@ -173,6 +174,11 @@ class MainWindow(QMainWindow):
             context, self.events, self._open_session_id, self
         )
         self.store_check: StoreCheck = StoreCheck(context, self.events, self)
+        from desktop_agent.ui.disk_watch import DiskWatch
+
+        self.disk_watch = DiskWatch(context.database_path, self)
+        self.disk_watch.spaceChanged.connect(self._on_disk_space)
+        self.chat.controller.disk_watch = self.disk_watch
         self.import_export: ImportExport = ImportExport(self, context, self.events)
         self._build_actions()
         self._connect()
@@ -462,6 +468,20 @@ class MainWindow(QMainWindow):
         for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
             widget.setEnabled(False)
         self.new_action.setEnabled(False)
+
+    @Slot(bool, str)
+    def _on_disk_space(self, room: bool, message: str) -> None:
+        """A full disk: read-only until the watch sees space again (nothing is lost)."""
+        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
+            widget.setEnabled(room)
+        self.new_action.setEnabled(room)
+        if room:
+            self.read_only_bar.dismiss()
+            self.statusBar().showMessage(message, 10_000)
+        else:
+            self.read_only_bar.show_message(
+                self.tr("Read-only until there is space again. %s") % message
+            )
 
     # -- state
 

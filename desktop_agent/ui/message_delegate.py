@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QS
 
 from desktop_agent.ui import message_model
 from desktop_agent.ui.formatting import full_time, short_time
+from desktop_agent.ui.long_text import chat_preview
 from desktop_agent.ui.markdown import (
     SafeTextDocument,
     code_blocks,
@@ -87,7 +88,8 @@ class MessageDelegate(QStyledItemDelegate):
         display_text = getattr(self._view.model(), "display_text", None)
         shown = display_text(record) if callable(display_text) else record.content
         text = shown or (f"*{record.status_reason}*" if record.status == "error" else "…")
-        render_markdown(doc, text, font, palette, width)
+        # A long or unbreakable message is laid out as a collapsed preview (see long_text).
+        render_markdown(doc, chat_preview(text), font, palette, width)
         self._docs[record.id] = (record.content, width, doc)
         if len(self._docs) > CACHE_SIZE:
             self._docs.popitem(last=False)

@@ -5,10 +5,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtGui import QDesktopServices, QTextOption
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QPlainTextEdit,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
+from desktop_agent.ui.long_text import PIECE_CHARS, needs_plain_view, plain_pieces
 from desktop_agent.ui.markdown import SafeTextDocument, is_openable_link, render_markdown
+from desktop_agent.ui.plain import plain_label
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QUrl
@@ -29,18 +38,37 @@ class MessageViewer(QDialog):
         self.browser = QTextBrowser(self)
         self.browser.setOpenLinks(False)
         self.browser.anchorClicked.connect(self._open)
-        render_markdown(
-            self.document, record.content, self.font(), self.palette(), self.width() - 40
-        )
-        self.document.setTextWidth(-1)  # the browser lays it out to its own width
-        self.document.setDocumentMargin(12)  # the chat packs messages tight; here, air
-        self.browser.setDocument(self.document)
+        layout = QVBoxLayout(self)
+        self.plain: QPlainTextEdit | None = None
+        if needs_plain_view(record.content):
+            # Huge or unbreakable text: plain pieces that are laid out as they scroll in.
+            self.plain = QPlainTextEdit(self)
+            self.plain.setReadOnly(True)
+            self.plain.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+            self.plain.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+            self.plain.setPlainText(plain_pieces(record.content))
+            note = plain_label(
+                self.tr(
+                    "This message is very long (%s characters): it is shown as plain text, "
+                    "with lines longer than %s characters shown in pieces."
+                )
+                % (f"{len(record.content):,}", f"{PIECE_CHARS:,}")
+            )
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            self.browser.hide()
+        else:
+            render_markdown(
+                self.document, record.content, self.font(), self.palette(), self.width() - 40
+            )
+            self.document.setTextWidth(-1)  # the browser lays it out to its own width
+            self.document.setDocumentMargin(12)  # the chat packs messages tight; here, air
+            self.browser.setDocument(self.document)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, parent=self)
         buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.browser)
+        layout.addWidget(self.plain if self.plain is not None else self.browser)
         layout.addWidget(buttons)
-        self.browser.setFocus()
+        (self.plain if self.plain is not None else self.browser).setFocus()
 
     def _open(self, url: QUrl) -> None:
         if is_openable_link(url.toString()):

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
+from desktop_agent.ui.plain import safe_tooltip
+
 if TYPE_CHECKING:
     from desktop_agent.store.records import SearchHit
     from desktop_agent.ui.qt_types import AnyIndex
@@ -33,7 +35,9 @@ class SearchResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return hit.snippet
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{hit.session_title} — {'you' if hit.role == 'user' else hit.role}"
+            return safe_tooltip(
+                f"{hit.session_title} — {'you' if hit.role == 'user' else hit.role}"
+            )
         return {
             HitRole: hit,
             SessionIdRole: hit.session_id,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, Qt
 
 from desktop_agent.services import sessions
+from desktop_agent.ui.plain import safe_tooltip
 
 if TYPE_CHECKING:
     from desktop_agent.store.records import SessionRecord
@@ -57,7 +58,7 @@ class SessionListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return record.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{record.title}\n{record.agent_name} · {record.user_handle}"
+            return safe_tooltip(f"{record.title}\n{record.agent_name} · {record.user_handle}")
         return {
             IdRole: record.id,
             RecordRole: record,

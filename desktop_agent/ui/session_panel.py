@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop_agent.services import agents, sessions
 from desktop_agent.ui import session_model
 from desktop_agent.ui.banner import UndoBar
+from desktop_agent.ui.plain import ask_plain
 from desktop_agent.ui.search_model import SearchResultsModel
 from desktop_agent.ui.session_delegate import SearchHitDelegate, SessionDelegate
 from desktop_agent.ui.session_model import SessionFilter, SessionListModel
@@ -332,7 +333,7 @@ class SessionPanel(QWidget):
         if record is None or not record.trashed:
             return
         if confirm:
-            answer = QMessageBox.question(
+            answer = ask_plain(
                 self,
                 "Delete Forever",
                 f"Delete “{record.title}” and its {record.message_count} messages for good?"

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
 from desktop_agent.services.backups import backup_summary
 from desktop_agent.ui.learning_settings import LearningSettings
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class SettingsDialog(QDialog):
         key_row.addWidget(self.api_key, 1)
         key_row.addWidget(self.remove_key_button)
         status = context.secrets.status()
-        self.key_status = QLabel(
+        self.key_status = plain_label(
             "Stored in the system keyring."
             if status.backend == "keyring"
             else "⚠ " + status.warning
@@ -103,7 +104,7 @@ class SettingsDialog(QDialog):
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.fetch_button)
-        self.fetch_status = QLabel()
+        self.fetch_status = plain_label()
         self.fetch_status.setWordWrap(True)
         self.budget = QSpinBox()
         self.budget.setRange(1_000, 2_000_000)
@@ -136,7 +137,7 @@ class SettingsDialog(QDialog):
 
         data_box = QGroupBox(self.tr("Data and appearance"))
         data_form = QFormLayout(data_box)
-        self.data_dir = QLabel(str(context.data_dir))
+        self.data_dir = plain_label(str(context.data_dir))
         self.data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.data_dir.setWordWrap(True)
         open_dir = QPushButton(self.tr("Open Folder"))
@@ -147,14 +148,14 @@ class SettingsDialog(QDialog):
         dir_row.addWidget(self.data_dir, 1)
         dir_row.addWidget(open_dir)
         data_form.addRow("Data folder:", dir_row)
-        self.backups = QLabel(backup_summary(context.data_dir, context.settings.backups.keep))
+        self.backups = plain_label(backup_summary(context.data_dir, context.settings.backups.keep))
         self.backups.setObjectName("backupSummary")
         self.backups.setTextFormat(Qt.TextFormat.PlainText)
         self.backups.setWordWrap(True)
         data_form.addRow(self.tr("Backups:"), self.backups)
         data_form.addRow("Theme:", QLabel(self.tr("Light or dark, following the system setting.")))
 
-        self.error = QLabel()
+        self.error = plain_label()
         self.error.setObjectName("settingsError")
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)

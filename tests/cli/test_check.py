@@ -64,3 +64,32 @@ def test_check_finds_index_damage_and_repair_writes_a_sound_copy(tmp_path: Path)
         assert hits.fetchone()[0] == 1  # the search index was rebuilt in the copy
     finally:
         conn.close()
+
+
+def test_reading_a_damaged_page_that_the_open_did_not_check_says_how_to_repair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_agent.store import db
+    from tests.support.cli import run_cli
+
+    data_dir = tmp_path / "data"
+    source = tmp_path / "import.json"
+    source.write_text(json.dumps([{"role": "user", "content": "w" * 3000} for _ in range(300)]))
+    imported = run_cli(data_dir, "sessions", "import", str(source))
+    assert imported.returncode == 0, imported.stderr
+    session_id = imported.stdout.strip()
+    store = data_dir / "desktop-agent.sqlite3"
+    conn = sqlite3.connect(store)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    data = bytearray(store.read_bytes())
+    for page in (pages // 2, pages // 2 + 1, pages // 2 + 2):  # three overwritten pages
+        data[page * 4096 : (page + 1) * 4096] = b"\xa5" * 4096
+    store.write_bytes(bytes(data))
+    monkeypatch.setattr(db, "ALWAYS_CHECK_BYTES", 0)  # as with a store over 32 MB
+    for command in (("sessions", "show", session_id), ("sessions", "export", session_id)):
+        result = run_cli(data_dir, *command)
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 1
+        assert "check --repair" in result.stderr, result.stderr

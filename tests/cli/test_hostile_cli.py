@@ -1,23 +1,21 @@
-"""The CLI under attack, in real subprocesses: hostile provider answers end in exit 4 with
-the reply closed and a reason; stored control characters never reach the terminal raw."""
+"""The CLI under attack (in-process: tests/support/cli.py): hostile provider answers end
+in exit 4 with the reply closed and a reason; stored control characters never reach the
+terminal raw."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.support.cli import run_cli
 from tests.support.hostile_server import HostileServer
-
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
@@ -31,20 +29,10 @@ HOSTILE = "T\x1b]0;owned\x07i\x1b[2J\x1b]52;c;ZXZpbA==\x07t\u202eel\x9b31me\r"
 class Cli:
     def __init__(self, data_dir: Path, base_url: str) -> None:
         self.data_dir = data_dir
-        self.env = {**os.environ, "OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
+        self.env = {"OPENAI_BASE_URL": base_url, "OPENAI_API_KEY": "sk-test"}
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "desktop_agent", "--data-dir", str(self.data_dir), *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            encoding="utf-8",
-            errors="surrogateescape",
-            timeout=120,
-            check=False,
-        )
+        return run_cli(self.data_dir, *args, env=self.env)
 
     def reply_row(self, message_id: int) -> tuple[str, str, str]:
         conn = sqlite3.connect(self.data_dir / "desktop-agent.sqlite3")
@@ -192,3 +180,21 @@ def test_json_output_keeps_the_exact_text_with_every_control_escaped(
     shown = json.loads(cli.run("sessions", "show", session_id, "--json").stdout)
     assert shown["title"] == HOSTILE.strip()
     assert "\x1b]0;pwned\x07" in shown["messages"][-1]["content"]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "zero", "urandom", "folder"])
+def test_importing_a_file_that_is_not_a_file_exits_3_at_once(
+    cli: Cli, tmp_path: Path, kind: str
+) -> None:
+    target = tmp_path / f"special-{kind}.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    else:
+        target.symlink_to(f"/dev/{kind}")
+    for command in (("sessions", "import"), ("snapshot", "import")):
+        result = cli.run(*command, str(target))  # a blocking read would hit the timeout
+        assert result.returncode == 3, (command, result.stderr)
+        assert str(target) in result.stderr
+        assert any(word in result.stderr for word in ("FIFO", "device", "folder"))

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.importers import chatgpt, claude, openwebui
@@ -21,13 +23,18 @@ from desktop_agent.domain.importers.tree import (
     ImportedConversation,
     ImportedMessage,
 )
+from tests.support.examples import examples
 from tests.support.export_fixtures import (
+    T0,
     claude_conversation,
     claude_message,
     gpt_branched,
+    gpt_conversation,
     gpt_linear,
+    gpt_message,
     openwebui_chat,
     owui_message,
+    text,
 )
 
 
@@ -248,3 +255,52 @@ def test_items_stream_one_by_one_and_a_broken_tail_raises_after_good_items() -> 
     assert len(list(iter_items(io.BufferedReader(io.BytesIO(good))))) == 2
     with pytest.raises(ExportReadError, match="not JSON"):
         list(iter_items(io.BufferedReader(io.BytesIO(b"PK\x03\x04 zip"))))
+
+
+@st.composite
+def _mappings(draw: st.DrawFn) -> tuple[dict[str, Any], set[str], list[str]]:
+    """A random ChatGPT mapping: a null root, then nodes under random earlier nodes,
+    some hidden; returns (conversation, keys of shown nodes, expected shown branch)."""
+    count = draw(st.integers(min_value=1, max_value=20))
+    nodes: list[tuple[str, str | None, dict[str, Any] | None]] = [("root", None, None)]
+    hidden: set[str] = set()
+    parent_of: dict[str, str] = {}
+    for index in range(count):
+        key = f"n{index}"
+        parent = draw(st.sampled_from([n[0] for n in nodes]))
+        role = draw(st.sampled_from(["user", "assistant"]))
+        is_hidden = draw(st.booleans()) and draw(st.booleans())
+        if is_hidden:
+            hidden.add(key)
+        message = gpt_message(key, role, text(f"{key} words"), at=T0 + index, hidden=is_hidden)
+        nodes.append((key, parent, message))
+        parent_of[key] = parent
+    current = draw(st.sampled_from([n[0] for n in nodes[1:]]))
+    path = []
+    node: str | None = current
+    while node is not None and node != "root":
+        if node not in hidden:
+            path.append(node)
+        node = parent_of.get(node)
+    shown = {n[0] for n in nodes[1:]} - hidden
+    return gpt_conversation("random", "Random", nodes, current), shown, path[::-1]
+
+
+@settings(max_examples=examples(ci=200, dev=50), deadline=None)
+@given(case=_mappings())
+def test_a_random_mapping_keeps_every_shown_node_and_the_current_branch(
+    case: tuple[dict[str, Any], set[str], list[str]],
+) -> None:
+    raw, shown, branch = case
+    if not shown:
+        with pytest.raises(InvalidInputError, match="no messages"):
+            chatgpt.parse_conversation(raw)
+        return
+    conversation = chatgpt.parse_conversation(raw)
+    assert {m.key for m in conversation.messages} == shown  # every version, nothing hidden
+    if branch:
+        assert conversation.shown_keys() == branch
+    seen: set[str] = set()
+    for message in conversation.messages:  # parents first, and only shown parents
+        assert message.parent_key is None or message.parent_key in seen
+        seen.add(message.key)

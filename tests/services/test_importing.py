@@ -236,3 +236,21 @@ def test_ratings_go_through_learning_only_when_asked(store: Path, tmp_path: Path
     # Given again through the learning service (which moves weights as the rule says:
     # an untagged thumbs down only decays toward the baseline).
     assert learned.created_at > 1_700_001_000
+
+
+def test_has_ratings_finds_message_feedback(tmp_path: Path) -> None:
+    from desktop_agent.services.export_files import has_ratings
+
+    rated = write_zip(
+        tmp_path / "rated.zip",
+        {"conversations.json": [gpt_linear("c", 1)], "message_feedback.json": []},
+    )
+    plain = write_zip(tmp_path / "plain.zip", {"conversations.json": [gpt_linear("c", 1)]})
+    assert has_ratings([rated])
+    assert not has_ratings([plain])
+    folder = tmp_path / "unzipped"
+    folder.mkdir()
+    part = write_json(folder / "conversations.json", [gpt_linear("c", 1)])
+    assert not has_ratings([part])
+    write_json(folder / "message_feedback.json", [])
+    assert has_ratings([part])

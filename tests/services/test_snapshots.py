@@ -135,6 +135,8 @@ def test_snapshot_of_an_unknown_agent_validates_without_feedback(store: Path) ->
     record = snap_store.save_snapshot(
         name="x", agent_name="ghost", weights=DEFAULT_WEIGHTS, learning_rate=0.1, decay=0.0
     )
+    # Saved without a report: nothing to show until it is validated.
+    assert (snapshots.stored_verdict(record), snapshots.stored_reasons(record)) == (None, ())
     result = snapshots.validate_snapshot(record)
     assert result.report.metrics.rated_turns == 0
     assert "does not exist here" in result.notes[0]
@@ -177,6 +179,9 @@ def test_a_failing_snapshot_needs_force_for_agents_and_users(store: Path) -> Non
     set_weights(Owner.session(session_id), LOW)
     failing = snapshots.save_snapshot(Owner.session(session_id), "bad")
     assert snapshots.stored_verdict(failing) == "fail"
+    reasons = snapshots.stored_reasons(failing)
+    assert reasons
+    assert reasons[0].startswith("approval is too low")
     user_owner = Owner.user(agents.get_user("local").id, agents.get_agent("assistant").id)
     before = (current_weights(agent_owner()), current_weights(user_owner))
     for owner in (agent_owner(), user_owner):

@@ -73,8 +73,10 @@ def _text_of(stream: io.TextIOWrapper) -> str:
     stream.flush()
     buffer = stream.buffer
     assert isinstance(buffer, io.BytesIO)
-    # Universal newlines, as subprocess.run(text=True) reads a child's output.
-    return buffer.getvalue().decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    # Universal newlines, as subprocess.run(text=True) reads a child's output; bytes that
+    # are not UTF-8 come through (as surrogates) for the test to see.
+    text = buffer.getvalue().decode("utf-8", errors="surrogateescape")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_agent.store import messages, sessions, weights
 from desktop_agent.ui.main_window import MainWindow
+from desktop_agent.ui.worker import worker_pool
 from tests.support.fake_openai import Cut, Error, FakeOpenAIServer, Hang, Reply
 from tests.ui.helpers import TIMEOUT_MS, rows, send, wait_idle
 
@@ -233,6 +234,9 @@ def test_closing_mid_stream_saves_the_partial_reply_and_joins_the_thread(
     )
     session_id = window.chat.session.id
     window.close()
+    # What quitting does next (aboutToQuit): join every worker. Closing only cancels, so
+    # reading before the join raced the worker's final write under load.
+    assert worker_pool().join() == []
     stored = messages.list_messages(session_id)
     assert stored[1].content == "Half a thought"
     assert stored[1].status == "incomplete"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.services.backups import list_backups
@@ -92,3 +94,54 @@ def test_settings_show_where_backups_go_and_the_last_one(qtbot: QtBot, window: M
     text = dialog.backups.text()
     assert "Last backup: 20" in text
     assert str(context.data_dir / "backups") in text
+
+
+def test_cancel_keeps_the_conversations_already_written(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_agent.services import importing
+
+    monkeypatch.setattr(importing, "BATCH_MESSAGES", 1)  # one conversation per transaction
+    monkeypatch.setattr(importing, "YIELD_MIN_SECONDS", 0.02)  # slow enough to cancel midway
+    conversations = [gpt_linear(f"c{i}", 2) for i in range(200)]
+    archive = write_zip(tmp_path / "big.zip", {"conversations.json": conversations})
+    controller = window.import_export
+    controller.start_import([str(archive)])
+    qtbot.waitUntil(
+        lambda: controller.progress_dialog is not None and controller.progress_dialog.value() > 0,
+        timeout=20_000,
+    )
+    assert controller.progress_dialog is not None
+    cancel = controller.progress_dialog.findChild(QPushButton)
+    assert cancel is not None
+    cancel.click()  # what a person does (QProgressDialog.cancel() would not say canceled)
+    qtbot.waitUntil(lambda: controller.report_dialog is not None, timeout=20_000)
+    dialog = controller.report_dialog
+    assert dialog is not None
+    assert dialog.windowTitle() == "Import cancelled"
+    written = dialog.table.model().rowCount()
+    assert 0 < written < 200
+    assert sessions.count_sessions() == written  # whole conversations only
+    dialog.close()
+
+
+def test_ratings_teach_only_when_the_person_agreed(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    feedback = [{"conversation_id": "c1", "message_id": "c1-0-assistant", "rating": "thumbsUp"}]
+    archive = write_zip(
+        tmp_path / "rated.zip",
+        {"conversations.json": [gpt_linear("c1", 1)], "message_feedback.json": feedback},
+    )
+    controller = window.import_export
+    controller.start_import([str(archive)], learn_from_ratings=True)
+    qtbot.waitUntil(lambda: controller.report_dialog is not None, timeout=20_000)
+    session_id = import_sources.find_session("chatgpt", "c1")
+    assert session_id is not None
+    from desktop_agent.store import messages
+
+    feedback_now = messages.list_messages(session_id)[-1].feedback
+    assert feedback_now is not None
+    assert feedback_now.rating == 1
+    # Given again through the learning service (now), not just stored with the export's time.
+    assert feedback_now.created_at > 1_700_001_000

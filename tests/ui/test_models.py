@@ -7,6 +7,7 @@ from pytestqt.modeltest import ModelTester
 
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.store import messages, sessions
+from desktop_agent.store.db import database
 from desktop_agent.store.search import search_messages
 from desktop_agent.ui import message_model, session_model
 from desktop_agent.ui.message_model import MessageListModel
@@ -15,8 +16,9 @@ from desktop_agent.ui.session_model import SessionListModel
 
 
 def test_session_list_model(qtmodeltester: ModelTester, context: AppContext) -> None:
-    for number in range(session_model.PAGE_SIZE + 5):
-        sessions.create_session(title=f"S{number}", created_at=1_700_000_000 + number)
+    with database.atomic():  # one commit for the lot
+        for number in range(session_model.PAGE_SIZE + 5):
+            sessions.create_session(title=f"S{number}", created_at=1_700_000_000 + number)
     model = SessionListModel()
     model.reload()
     qtmodeltester.check(model)

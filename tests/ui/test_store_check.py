@@ -23,8 +23,9 @@ def _store_left_open_by_a_dead_process(damaged: bool) -> Path:
     open_database(path)
     agents.ensure_defaults()
     session = sessions.create_session()
-    for index in range(3000):
-        messages.append_message(session.id, "user", f"message number {index} " * 20)
+    with db.database.atomic():  # one commit: the test is about the file, not 3,000 commits
+        for index in range(3000):
+            messages.append_message(session.id, "user", f"message number {index} " * 20)
     db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     close_database()
     if damaged:

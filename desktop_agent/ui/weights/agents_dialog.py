@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_agent.services import agents
+from desktop_agent.ui.plain import safe_tooltip
 from desktop_agent.ui.weights import common
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 
@@ -62,7 +63,7 @@ class AgentModel(QAbstractListModel):
         if role == RecordRole:
             return record
         if role == Qt.ItemDataRole.ToolTipRole:
-            return record.system_prompt
+            return safe_tooltip(record.system_prompt)
         return None
 
 

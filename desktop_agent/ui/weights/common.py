@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store.errors import ConflictError, NotFoundError
+from desktop_agent.ui.plain import ask_plain
 
 # What a user's action can raise with a message worth showing them as it is.
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -55,7 +56,7 @@ class ErrorLabel(QLabel):
 
 def confirm(parent: QWidget | None, title: str, text: str) -> bool:
     """Ask a yes/no question (module-level so tests can answer it with monkeypatch)."""
-    answer = QMessageBox.question(
+    answer = ask_plain(
         parent,
         title,
         text,

@@ -3,6 +3,7 @@ effective-request preview and the drift chart."""
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -33,6 +34,7 @@ from desktop_agent.services.weights import (
     set_weights,
 )
 from desktop_agent.ui.events import StoreEvents
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.drift_chart import DriftChart
 from desktop_agent.ui.weights.editor import WeightEditor
@@ -105,6 +107,7 @@ class WeightPanel(QWidget):
         self.title.setWordWrap(True)
         self.subtitle = QLabel()
         self.subtitle.setObjectName("weightsSubtitle")
+        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)  # agent and user names
         self.subtitle.setWordWrap(True)
         self.subtitle.setStyleSheet("color: palette(placeholder-text);")
         self.empty = QLabel(self.tr("Open or start a conversation to tune its weights."))
@@ -157,7 +160,7 @@ class WeightPanel(QWidget):
             self.tr("This user's next conversations with the agent start here")
         )
         self.save_user_button.clicked.connect(self.save_for_user)
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setObjectName("weightsStatus")
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: palette(placeholder-text); font-size: 11px;")
@@ -317,7 +320,7 @@ class WeightPanel(QWidget):
         assert self.session is not None
         assert self.agent is not None
         session, agent = self.session, self.agent
-        self.title.setText(f"<b>Weights</b> — {session.title}")
+        self.title.setText(f"<b>Weights</b> — {html.escape(session.title)}")
         deleted = " (deleted)" if session.agent_deleted else ""
         arm = f" · experiment arm {session.arm}" if session.arm else ""
         self.subtitle.setText(f"agent {agent.name}{deleted} · user {session.user_handle}{arm}")

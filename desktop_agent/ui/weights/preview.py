@@ -4,9 +4,10 @@ directives highlighted, and the generation parameters."""
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QFormLayout, QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
 from desktop_agent.domain.compiler import CompiledRequest, directive_span
+from desktop_agent.ui.plain import plain_label
 
 HIGHLIGHT = QColor(47, 111, 214, 46)
 
@@ -18,9 +19,9 @@ class RequestPreview(QWidget):
         super().__init__(parent)
         self.setObjectName("requestPreview")
         self.request: CompiledRequest | None = None
-        self.model_label = QLabel("—")
-        self.tokens_label = QLabel("—")
-        self.temperature_label = QLabel("—")
+        self.model_label = plain_label("—")
+        self.tokens_label = plain_label("—")
+        self.temperature_label = plain_label("—")
         for label in (self.model_label, self.tokens_label, self.temperature_label):
             label.setObjectName("requestParameter")
         parameters = QFormLayout()

@@ -27,6 +27,7 @@ from desktop_agent.domain.weights import WEIGHT_NAMES
 from desktop_agent.services import agents
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.services.weights import Owner
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel, confirm, verdict_html
 from desktop_agent.ui.weights.report_html import changes_html, request_diff_html, validation_html
 
@@ -222,7 +223,7 @@ class ImportDialog(QDialog):
         self.buttons.accepted.connect(self.store)
         self.buttons.rejected.connect(self.reject)
         form = QFormLayout()
-        form.addRow("File", QLabel(escape(source)))
+        form.addRow("File", plain_label(source))
         form.addRow("For agent", self.agent)
         form.addRow("Name", self.name)
         layout = QVBoxLayout(self)
@@ -281,8 +282,7 @@ class ImportDialog(QDialog):
 
 def confirm_fail(parent: QWidget | None, snapshot: SnapshotRecord, target: str) -> bool:
     """A snapshot that failed validation is applied only after the user says so."""
-    reasons = (snapshot.validation or {}).get("reasons") or []
-    listed = "\n".join(f"• {reason}" for reason in reasons) if isinstance(reasons, list) else ""
+    listed = "\n".join(f"• {reason}" for reason in snapshot_service.stored_reasons(snapshot))
     return confirm(
         parent,
         "Apply a failing snapshot?",

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QMenu,
     QPushButton,
     QSplitter,
@@ -29,6 +28,7 @@ from desktop_agent.config.atomic import write_atomically
 from desktop_agent.domain.timestamps import to_iso
 from desktop_agent.services import sessions, whatif
 from desktop_agent.services import snapshots as snapshot_service
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights import snapshot_dialogs
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
 from desktop_agent.ui.weights.files import FILE_FILTER, SNAPSHOT_SUFFIX, read_snapshot_file
@@ -81,7 +81,7 @@ class SnapshotsDialog(QDialog):
         self.details = QTextBrowser()
         self.details.setObjectName("snapshotDetails")
         self.error = ErrorLabel()
-        self.status = QLabel()
+        self.status = plain_label()
         self.status.setWordWrap(True)
 
         self.save_button = QPushButton(self.tr("Save Current…"))

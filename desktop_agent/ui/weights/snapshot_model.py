@@ -8,7 +8,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from desktop_agent.domain.timestamps import to_iso
 from desktop_agent.services import snapshots as snapshot_store
-from desktop_agent.services.snapshots import stored_verdict
+from desktop_agent.services.snapshots import stored_reasons, stored_verdict
 from desktop_agent.ui.weights.common import VERDICT_COLOURS, VERDICT_LABELS
 
 if TYPE_CHECKING:
@@ -91,10 +91,7 @@ class SnapshotModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and column == 2 and verdict is not None:
             return VERDICT_COLOURS.get(verdict)
         if role == Qt.ItemDataRole.ToolTipRole:
-            reasons = (record.validation or {}).get("reasons")
-            lines = [f"{record.name} ({record.id})"]
-            if isinstance(reasons, list):
-                lines.extend(str(reason) for reason in reasons)
+            lines = [f"{record.name} ({record.id})", *stored_reasons(record)]
             if record.notes:
                 lines.append(record.notes)
             return "\n".join(lines)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from desktop_agent.domain.whatif import ReplayedTurn
 from desktop_agent.services import sessions, whatif
+from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights.common import ErrorLabel
 from desktop_agent.ui.weights.report_html import changes_html, predictions_html, request_diff_html
 from desktop_agent.ui.worker import Worker, worker_pool
@@ -95,7 +96,7 @@ class WhatIfDialog(QDialog):
             "Ask the provider again for the last user turns with these weights; nothing is stored"
         )
         self.replay_button.clicked.connect(self.start_replay)
-        self.replay_status = QLabel()
+        self.replay_status = plain_label()
         self.replay_status.setObjectName("replayStatus")
         self.error = ErrorLabel()
         replay_row = QHBoxLayout()
