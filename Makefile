@@ -12,6 +12,7 @@ run:
 test:
 	@scripts/bootstrap.sh dev
 	@scripts/qt-system-libs.sh offscreen
+	@scripts/postgres.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -32,11 +33,13 @@ lint:
 bench:
 	@scripts/bootstrap.sh bench
 	@scripts/qt-system-libs.sh offscreen
+	@scripts/postgres.sh
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(BIN)/python $$b || exit 1; done
 
 eval:
 	@scripts/bootstrap.sh dev
-	$(BIN)/python benchmarks/eval_weights.py
+	@scripts/qt-system-libs.sh offscreen
+	$(BIN)/python benchmarks/eval_weights.py $(ARGS)
 
 screenshots:
 	@scripts/bootstrap.sh dev

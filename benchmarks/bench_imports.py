@@ -109,7 +109,8 @@ def _child(data_dir: str, export: str) -> None:
         report = import_exports([export])
     finally:
         app.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    rss_mb = usage.ru_maxrss / 1024
     counts = {o: report.count(o) for o in ("new", "updated", "unchanged", "skipped")}
     print(
         json.dumps(
@@ -118,6 +119,8 @@ def _child(data_dir: str, export: str) -> None:
                 "added": report.messages_added,
                 "longest_write_ms": report.longest_write_ms,
                 "rss_mb": rss_mb,
+                # CPU time (start-up included) is what the load on this machine leaves alone.
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
                 "counts": counts,
             }
         )
@@ -197,6 +200,11 @@ def main() -> None:
         print(
             f"import: {first['counts']} in {first['seconds']:.1f} s = {rate:,.0f} messages/s "
             f"(target ≥ {TARGET_RATE:,}: {'PASS' if rate >= TARGET_RATE else 'FAIL'})"
+        )
+        cpu = float(first["cpu_seconds"])  # type: ignore[arg-type]
+        print(
+            f"import CPU time: {cpu:.1f} s = {cpu / IMPORT_MESSAGES * 1e6:.0f} µs per message "
+            f"({IMPORT_MESSAGES / cpu:,.0f} messages per CPU-second)"
         )
         print(
             f"import peak RSS: {first['rss_mb']:.0f} MB (target ≤ {TARGET_RSS_MB}: "

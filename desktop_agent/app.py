@@ -13,6 +13,12 @@ def _open_window(data_dir: str | None, smoke: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--builtin-model-server"]:
+        # The frozen app has no `python -m`: it starts its model process through here.
+        from desktop_agent.llm.builtin_server import main as serve_model
+
+        return serve_model()
     from desktop_agent.cli import run
 
-    return run(sys.argv[1:] if argv is None else argv, open_window=_open_window)
+    return run(args, open_window=_open_window)

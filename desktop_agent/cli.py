@@ -45,6 +45,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("import-all", "restore an export-all archive, or merge it without overwriting", "archive"),
     ("backup", "list or restore automatic backups", "backups"),
     ("check", "check the store for damage (and --repair it into a new file)", "check"),
+    ("store", "create or upgrade a PostgreSQL team store", "store"),
 )
 _TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
 
@@ -104,6 +105,12 @@ def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
         "(default: $DESKTOP_AGENT_DATA_DIR, else the platform's user data dir)",
     )
     parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="use the PostgreSQL team store postgresql://ROLE@HOST:PORT/DB instead of the "
+        "data dir's SQLite file (default: $DESKTOP_AGENT_STORE_URL)",
+    )
+    parser.add_argument(
         "--smoke", action="store_true", help="open the main window, let it paint, exit 0"
     )
     parser.add_argument(
@@ -156,7 +163,7 @@ def _names_a_command(argv: Sequence[str]) -> bool:
             return True
         if arg.startswith("-"):
             continue
-        if index > 0 and args[index - 1] == "--data-dir":
+        if index > 0 and args[index - 1] in ("--data-dir", "--store"):
             continue
         return True
     return False
@@ -172,6 +179,8 @@ def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     except SystemExit as exc:  # argparse: --help/--version (0) or a usage error (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
 
+    if args.store:  # read by open_app, in this process (CLI or window) only
+        os.environ["DESKTOP_AGENT_STORE_URL"] = args.store
     _setup_logging(args.data_dir, verbose=bool(args.verbose))
     if args.install_desktop_entry or args.uninstall_desktop_entry:
         return _desktop_entry(install=bool(args.install_desktop_entry))

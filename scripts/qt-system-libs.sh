@@ -4,6 +4,9 @@
 set -euo pipefail
 mode=${1:-offscreen}
 pkgs=(libgl1 libegl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 fonts-dejavu-core)
+# Not Qt's either: the built-in model's runtime (the xllamacpp wheel) links the system's
+# OpenMP library instead of shipping its own.
+pkgs+=(libgomp1)
 if [ "$mode" = xcb ] || [ "$mode" = xvfb ]; then
   pkgs+=(libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0
          libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0)

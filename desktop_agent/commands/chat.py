@@ -19,7 +19,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     target.add_argument("--new", action="store_true", help="start a new session")
     target.add_argument("--session", metavar="ID", help="continue a session (id or prefix)")
     parser.add_argument("--agent", metavar="NAME", help="agent for --new (default: assistant)")
-    parser.add_argument("--user", metavar="HANDLE", help="user for --new (default: local)")
+    parser.add_argument(
+        "--user",
+        metavar="HANDLE",
+        help="user for --new (default: local; on a team store, your role)",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
     parser.add_argument("message", metavar="MESSAGE", help="what to say ('-' reads stdin)")
     parser.set_defaults(handler=_chat)
@@ -35,9 +39,8 @@ def _chat(args: argparse.Namespace, app: AppContext) -> int:
     if not text.strip():  # refused before --new creates a session that would stay empty
         raise InvalidInputError("the message is empty")
     if args.new:
-        session_id = sessions.start_session(
-            agent=args.agent or "assistant", user=args.user or "local"
-        ).id
+        # No --user: `local`, or on a team store the member's own role.
+        session_id = sessions.start_session(agent=args.agent or "assistant", user=args.user).id
     else:
         session_id = sessions.resolve_session_id(args.session)
         if args.agent or args.user:

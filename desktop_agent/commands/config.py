@@ -44,6 +44,8 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
         "database": str(app.database_path),
         "settings": app.settings.to_json(),
         "effective_provider": {
+            "kind": provider.kind,  # "builtin" or "server", after the automatic rule
+            "model_file": provider.model_file if provider.builtin else None,
             "base_url": provider.base_url,
             "model": provider.model,
             "fast_model": provider.fast_model,

@@ -111,3 +111,41 @@ class SecretStore:
                 pass
         self._file.unlink(missing_ok=True)
         self._location.unlink(missing_ok=True)
+
+
+STORE_SERVICE = "desktop-agent-store"
+
+
+def store_password(store: str) -> str | None:
+    """A team store's password saved in the OS keyring (Settings → Storage), keyed by
+    `postgresql://ROLE@HOST:PORT/DB`. None when PGPASSWORD or a password file is there:
+    libpq reads those itself, and they come first."""
+    if os.environ.get("PGPASSWORD"):
+        return None
+    pgpass = os.environ.get("PGPASSFILE") or os.path.expanduser("~/.pgpass")
+    if os.path.exists(pgpass):
+        return None
+    kr = _keyring()
+    if kr is None:
+        return None
+    try:
+        value = kr.get_password(STORE_SERVICE, store)
+    except Exception:  # noqa: BLE001 - a locked or broken keyring reads as empty
+        return None
+    return str(value) if value else None
+
+
+def set_store_password(store: str, password: str) -> bool:
+    """Save (or, when empty, forget) a team store's password in the OS keyring only:
+    there is no file fallback for it. False when no keyring is available."""
+    kr = _keyring()
+    if kr is None:
+        return False
+    try:
+        if password:
+            kr.set_password(STORE_SERVICE, store, password)
+        else:
+            kr.delete_password(STORE_SERVICE, store)
+    except Exception:  # noqa: BLE001 - reported to the caller as "not saved"
+        return False
+    return True

@@ -9,7 +9,7 @@ import json
 import math
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,11 @@ SETTINGS_SCHEMA_VERSION = 1
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 DEFAULT_CONTEXT_BUDGET = 16_000  # tokens, for models without an entry in context_budgets
+# provider.kind: "" picks the built-in model unless a key or a server's URL is set up.
+PROVIDER_AUTO, PROVIDER_BUILTIN, PROVIDER_SERVER = "", "builtin", "server"
+PROVIDER_KINDS = (PROVIDER_AUTO, PROVIDER_BUILTIN, PROVIDER_SERVER)
+DEFAULT_BUILTIN_CONTEXT = 4096  # tokens; SmolLM2 was trained on 8192, 4096 keeps ~90 MB of cache
+MODEL_FILE_ENV = "DESKTOP_AGENT_MODEL_FILE"
 
 
 @dataclass
@@ -35,6 +40,10 @@ class ProviderSettings:
     max_retries: int = 2  # for non-streaming calls; streams are never retried
     context_budgets: dict[str, int] = field(default_factory=dict)  # model -> tokens
     compaction: bool = True  # summarise old turns with the fast model instead of trimming
+    kind: str = PROVIDER_AUTO  # "builtin", "server", or "" (automatic)
+    builtin_model_file: str = ""  # a GGUF file; empty: the bundled SmolLM2-135M-Instruct
+    builtin_context_size: int = DEFAULT_BUILTIN_CONTEXT
+    builtin_threads: int = 0  # 0: automatic (half the cores, at least one)
 
     def context_budget(self, model: str) -> int:
         return self.context_budgets.get(model, DEFAULT_CONTEXT_BUDGET)
@@ -86,6 +95,8 @@ def coerce_settings(raw: object) -> Settings:
 _RANGES: dict[str, tuple[float, float]] = {
     "provider.timeout_seconds": (1.0, 3600.0),
     "provider.max_retries": (0, 10),
+    "provider.builtin_context_size": (512, 131_072),
+    "provider.builtin_threads": (0, 256),
     "validation.min_approval_low": (0.0, 1.0),
     "validation.warn_approval_low": (0.0, 1.0),
     "validation.max_drift": (0.0, 1.0),
@@ -131,6 +142,11 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
         elif isinstance(default, str):
             if not isinstance(value, str):
                 raise InvalidInputError(f"settings: {key} must be a string")
+            if key == "provider.kind" and value not in PROVIDER_KINDS:
+                raise InvalidInputError(
+                    f'settings: provider.kind must be "builtin", "server" or "" (automatic),'
+                    f" got {value!r}"
+                )
         elif isinstance(default, dict) and (
             not isinstance(value, dict)
             or not all(isinstance(k, str) and type(v) is int and v > 0 for k, v in value.items())
@@ -199,6 +215,14 @@ class EffectiveProvider:
     env_key: str | None = None
     stored_key: KeySource | str | None = None
     has_stored_key: bool | None = None  # a cheap answer to "is a key stored?", if known
+    kind: str = PROVIDER_SERVER  # resolved: "builtin" or "server", never automatic
+    model_file: str = ""  # the built-in model's GGUF file; empty: the bundled one
+    context_size: int = DEFAULT_BUILTIN_CONTEXT
+    threads: int = 0
+
+    @property
+    def builtin(self) -> bool:
+        return self.kind == PROVIDER_BUILTIN
 
     @cached_property
     def api_key(self) -> str | None:
@@ -211,7 +235,14 @@ class EffectiveProvider:
 
     @property
     def configured(self) -> bool:
-        """A key, or a non-OpenAI endpoint (local servers usually need no key)."""
+        """The built-in model, a key, or a non-OpenAI endpoint (local servers usually
+        need no key)."""
+        if self.builtin:
+            return True
+        return self.server_configured
+
+    @property
+    def server_configured(self) -> bool:
         if self.base_url.rstrip("/") != DEFAULT_BASE_URL or self.env_key:
             return True
         if self.has_stored_key is not None:
@@ -229,7 +260,7 @@ def effective_provider(
     env = dict(os.environ) if env is None else env
     provider = settings.provider
     model = env.get("DESKTOP_AGENT_MODEL") or provider.model
-    return EffectiveProvider(
+    server = EffectiveProvider(
         base_url=env.get("OPENAI_BASE_URL") or provider.base_url,
         model=model,
         fast_model=provider.fast_model or model,
@@ -238,4 +269,17 @@ def effective_provider(
         env_key=env.get("OPENAI_API_KEY") or None,
         stored_key=stored_key,
         has_stored_key=has_stored_key,
+    )
+    kind = provider.kind
+    if kind == PROVIDER_AUTO:
+        kind = PROVIDER_SERVER if server.server_configured else PROVIDER_BUILTIN
+    if kind == PROVIDER_SERVER:
+        return server
+    model_file = env.get(MODEL_FILE_ENV) or provider.builtin_model_file
+    return replace(
+        server,
+        kind=PROVIDER_BUILTIN,
+        model_file=model_file,
+        context_size=provider.builtin_context_size,
+        threads=provider.builtin_threads,
     )

@@ -3,64 +3,64 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weights
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
 
 BAND_COUNT = 5
 """Bands split [0, 1] into [0,.2), [.2,.4), [.4,.6), [.6,.8) and [.8,1]."""
+NEUTRAL_BAND = 2
+"""A weight in the neutral band [.4,.6) adds no directive: the model's default behaviour."""
 
-DIRECTIVES_HEADER = "Behaviour directives (set by this agent's weights):"
-SETTINGS_PREFIX = "Behaviour settings: "
+SETTINGS_PREFIX = "Weights: "
 
-MIN_TOKENS_AT_FULL_SPEED = 128
-MIN_TOKENS = 256
+MIN_TOKENS = 64
 MAX_TOKENS = 4096
 MIN_TEMPERATURE = 0.2
 MAX_TEMPERATURE = 1.0
 
+# Measured on SmolLM2-135M-Instruct (see docs/weights.md): a small model follows one
+# short imperative sentence and ignores a long list of nuanced ones, so each band says
+# one thing plainly, the neutral band says nothing, and the strongest deviation comes
+# last (nearest the conversation, where a weak model attends most).
 DIRECTIVE_TEXTS: Mapping[str, tuple[str, str, str, str, str]] = {
     "verbosity": (
-        "Answer in as few words as possible: one or two sentences, no preamble, no recap.",
-        "Keep answers short: give the answer and only the essential context.",
-        "Give answers of moderate length: enough detail to be useful, without padding.",
-        "Give detailed answers: explain the reasoning and include relevant examples.",
-        "Give thorough, in-depth answers: cover background, reasoning, examples and edge cases.",
+        "Reply in one short sentence.",
+        "Be brief: reply in one or two short sentences.",
+        "",
+        "Give a detailed answer with examples.",
+        "Give a long, thorough answer: explain step by step, with examples.",
     ),
     "formality": (
-        "Use a casual, friendly, conversational tone; contractions and plain words are welcome.",
-        "Use a relaxed, conversational tone while staying clear.",
-        "Use a neutral, clear tone.",
-        "Use a professional tone and organise answers with a clear structure.",
-        "Use a formal, professional register; structure answers with headings or numbered"
-        " points where useful.",
+        "Talk casually, like a friend: use contractions and plain words.",
+        "Keep the tone relaxed and friendly.",
+        "",
+        "Use a professional tone.",
+        "Write in a formal, academic style. Never use contractions.",
     ),
     "autonomy": (
-        "Always ask for confirmation before taking any action or making any assumption.",
-        "Ask before acting on anything not clearly requested; ask clarifying questions when"
-        " in doubt.",
-        "Ask for confirmation only before significant or irreversible actions; otherwise proceed.",
-        "Act independently on reasonable interpretations and state the assumptions you made.",
-        "Take independent action without asking for confirmation; state your assumptions"
-        " briefly and proceed.",
+        'Begin with a question to the user, like "Do you mean ...?"',
+        "If the request is unclear, ask a clarifying question first.",
+        "",
+        "Make reasonable assumptions instead of asking questions.",
+        "Never ask questions. Decide yourself and state your assumptions.",
     ),
     "initiative": (
-        "Answer only what was asked; do not offer suggestions or next steps.",
-        "Stick to the question; mention a suggestion only when it is essential.",
-        "Offer a suggestion or next step when it is clearly useful.",
-        "Proactively suggest improvements, alternatives and next steps.",
-        "Be proactive: anticipate needs and suggest next steps, alternatives and related"
-        " improvements.",
+        "Answer only the question. No suggestions, no extra tips.",
+        "Stick to the question.",
+        "",
+        "Suggest a next step at the end.",
+        'End with suggestions for next steps, starting "You could also".',
     ),
     "speed_vs_quality": (
-        "Prioritise accuracy over speed: reason carefully, check your work and flag uncertainty.",
-        "Favour accuracy: think the problem through and verify key facts before answering.",
-        "Balance speed and care.",
-        "Favour speed: answer promptly and skip lengthy deliberation.",
-        "Prioritise speed: answer immediately with the most likely answer.",
+        "Be careful and accurate; say when you are unsure.",
+        "Check your facts before answering.",
+        "",
+        "Answer quickly and directly.",
+        "Give the quickest answer you can.",
     ),
 }
 
@@ -77,11 +77,12 @@ class AgentProfile:
 
 @dataclass(frozen=True)
 class Directive:
-    """One behaviour sentence chosen by the band a weight falls in."""
+    """One behaviour sentence chosen by the band a weight falls in (never the neutral one)."""
 
     weight: str
     band: int
     text: str
+    strength: float = 0.0  # distance of the weight from the neutral 0.5
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class CompiledRequest:
     """The effective request: what the GUI previews and the LLM layer sends."""
 
     base_prompt: str
-    directives: tuple[Directive, ...]
+    directives: tuple[Directive, ...]  # weakest first: the strongest deviation comes last
     system_prompt: str  # base prompt + the directives block
     model: str
     max_tokens: int
@@ -105,6 +106,10 @@ class CompiledRequest:
             "temperature": self.temperature,
         }
 
+    def settings_line(self) -> str:
+        """The exact weight values, shown beside the prompt in the preview (not sent)."""
+        return settings_line(dict(self.weights)) if self.weights else ""
+
 
 def band_of(value: float) -> int:
     """The band index 0..4 of a weight value in [0, 1]; 1.0 belongs to the top band."""
@@ -113,7 +118,7 @@ def band_of(value: float) -> int:
 
 def format_weight(value: float) -> str:
     """A weight as shown in the settings line: at most three decimals, no trailing zeros."""
-    # Three decimals so that any change of 0.01 or more is visible in the prompt text.
+    # Three decimals so that any change of 0.01 or more is visible in the preview.
     return f"{round(value, 3):g}"
 
 
@@ -132,9 +137,12 @@ def choose_model(profile: AgentProfile, speed_vs_quality: float) -> str:
 
 
 def token_budget(verbosity: float, speed_vs_quality: float) -> int:
-    """max_tokens: 256..4096 by verbosity, cut by up to half as speed_vs_quality rises."""
-    by_verbosity = MIN_TOKENS + (MAX_TOKENS - MIN_TOKENS) * verbosity
-    return round(by_verbosity * (1.0 - 0.5 * speed_vs_quality))
+    """max_tokens: 128·32^verbosity (doubling every 0.2), times 1.25 at full accuracy down
+    to 0.75 at full speed, kept within 64..4096. Terse settings get a budget that
+    fits a short answer, so the model cannot ramble past the directive."""
+    by_verbosity = MIN_TOKENS * 2 * 32.0**verbosity
+    budget = by_verbosity * (1.25 - 0.5 * speed_vs_quality)
+    return max(MIN_TOKENS, min(MAX_TOKENS, round(budget)))
 
 
 def temperature_for(formality: float, initiative: float) -> float:
@@ -153,16 +161,19 @@ def compile_request(profile: AgentProfile, weights: Mapping[str, float]) -> Comp
 
     Weights missing from `weights` take the default 0.5; bad names or values raise
     InvalidInputError. The result is deterministic: equal inputs give equal requests.
+    Only weights outside the neutral band add a directive, weakest first, one per line.
     """
     checked = check_weights(weights)
-    directives = tuple(
-        Directive(name, band_of(checked[name]), DIRECTIVE_TEXTS[name][band_of(checked[name])])
+    chosen = [
+        Directive(name, band, DIRECTIVE_TEXTS[name][band], round(abs(checked[name] - 0.5), 6))
         for name in WEIGHT_NAMES
-    )
-    lines = [DIRECTIVES_HEADER]
-    lines.extend(f"- {directive.text}" for directive in directives)
-    lines.append(settings_line(checked))
-    system_prompt = _prompt_prefix(profile.system_prompt) + "\n".join(lines)
+        if (band := band_of(checked[name])) != NEUTRAL_BAND
+    ]
+    # Stable sort: equal strengths keep the weights' documented order.
+    directives = tuple(sorted(chosen, key=lambda directive: directive.strength))
+    block = "\n".join(directive.text for directive in directives)  # see directives_text
+    base = profile.system_prompt.rstrip()
+    system_prompt = f"{_prompt_prefix(base)}{block}" if block else base
     return CompiledRequest(
         base_prompt=profile.system_prompt,
         directives=directives,
@@ -175,5 +186,29 @@ def compile_request(profile: AgentProfile, weights: Mapping[str, float]) -> Comp
 
 
 def directive_span(request: CompiledRequest) -> tuple[int, int]:
-    """The [start, end) character range of the directives block inside system_prompt."""
-    return len(_prompt_prefix(request.base_prompt)), len(request.system_prompt)
+    """The [start, end) character range of the directives block inside system_prompt
+    (empty at the end of the prompt when every weight is neutral)."""
+    if not request.directives:
+        return len(request.system_prompt), len(request.system_prompt)
+    return len(_prompt_prefix(request.base_prompt.rstrip())), len(request.system_prompt)
+
+
+def with_reminder(
+    messages: Sequence[Mapping[str, Any]], request: CompiledRequest
+) -> list[dict[str, Any]]:
+    """The messages to send: once the history holds earlier replies, the directives are
+    repeated in a last system message, right before the reply.
+
+    Measured on the built-in model: "Reply in one short sentence." in the system prompt
+    gives a median of 28 words on a first turn, but 146-213 words after a few long
+    replies in the history, which a small model imitates instead.
+    """
+    sent = [dict(message) for message in messages]
+    if request.directives and any(message.get("role") == "assistant" for message in sent):
+        sent.append({"role": "system", "content": directives_text(request)})
+    return sent
+
+
+def directives_text(request: CompiledRequest) -> str:
+    """The directives block alone, one sentence per line (empty when all are neutral)."""
+    return "\n".join(directive.text for directive in request.directives)

@@ -11,7 +11,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 from desktop_agent.llm.errors import (
     STREAM_CUT_MESSAGE,
@@ -61,9 +61,11 @@ class ChatStream:
         self,
         open_stream: Callable[[], openai.Stream[ChatCompletionChunk]],
         map_error: Callable[[BaseException, bool, bool], ProviderError],
+        cut_error: Callable[[bool], ProviderError] | None = None,
     ) -> None:
         self._open_stream = open_stream
         self._map_error = map_error
+        self._cut_error = cut_error or _stream_cut_error
         self._cancel_requested = threading.Event()
         self._lock = threading.Lock()
         self._live_socket: socket.socket | None = None  # set only while the reply is read
@@ -131,7 +133,7 @@ class ChatStream:
                 break
         if self.finish_reason is None:
             # The body ended cleanly but the answer did not: a proxy or server dropped it.
-            raise ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=bool(self._parts))
+            raise self._cut_error(bool(self._parts))
 
     def _read(self, items: queue.SimpleQueue[tuple[str, Any]]) -> None:
         import httpx2
@@ -204,6 +206,10 @@ class ChatStream:
             self.finish_reason = facts.finish_reason
 
 
+def _stream_cut_error(partial: bool) -> ProviderError:
+    return ProviderError(STREAM_CUT_MESSAGE, kind="stream_cut", partial=partial)
+
+
 def _socket_of(sdk_stream: openai.Stream[ChatCompletionChunk]) -> socket.socket | None:
     """The socket under a streamed response (httpcore exposes it), if there is one."""
     network_stream = sdk_stream.response.extensions.get("network_stream")
@@ -223,7 +229,7 @@ class ProviderClient:
         # Newer OpenAI models reject `max_tokens`; learnt from the first 400 that says so.
         self._use_max_completion_tokens = False
 
-    def __enter__(self) -> ProviderClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -245,19 +251,20 @@ class ProviderClient:
         model: str,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        seed: int | None = None,
     ) -> ChatStream:
         """A reply streamed as text deltas (see `ChatStream`); never retried."""
 
         def open_stream() -> openai.Stream[ChatCompletionChunk]:
             stream: openai.Stream[ChatCompletionChunk] = self._create(
-                self._clients()[1], messages, model, max_tokens, temperature, stream=True
+                self._clients()[1], messages, model, max_tokens, temperature, seed, stream=True
             )
             return stream
 
         def map_error(exc: BaseException, in_stream: bool, partial: bool) -> ProviderError:
             return self._map(exc, in_stream=in_stream, partial=partial)
 
-        return ChatStream(open_stream, map_error)
+        return ChatStream(open_stream, map_error, self._cut_error)
 
     def complete(
         self,
@@ -266,6 +273,7 @@ class ProviderClient:
         model: str,
         max_tokens: int | None = None,
         temperature: float | None = None,
+        seed: int | None = None,
     ) -> str:
         """A whole reply at once (summaries, goal judging); retried up to `max_retries`."""
         import json
@@ -274,7 +282,7 @@ class ProviderClient:
 
         try:
             raw = self._create(
-                self._clients()[0], messages, model, max_tokens, temperature, stream=False
+                self._clients()[0], messages, model, max_tokens, temperature, seed, stream=False
             )
             body: bytes = raw.http_response.content
         except (openai.OpenAIError, ValueError) as exc:
@@ -335,6 +343,7 @@ class ProviderClient:
         model: str,
         max_tokens: int | None,
         temperature: float | None,
+        seed: int | None,
         *,
         stream: bool,
     ) -> Any:
@@ -347,6 +356,8 @@ class ProviderClient:
                 params[key] = max_tokens
             if temperature is not None:
                 params["temperature"] = temperature
+            if seed is not None:  # reproducible replies, where the server supports it
+                params["seed"] = seed
             # A plain answer is read raw and checked here: the SDK builds its objects
             # without validating them (an integer `content` would reach the caller).
             completions = sdk.chat.completions
@@ -363,6 +374,10 @@ class ProviderClient:
                 raise
             self._use_max_completion_tokens = True
             return send()
+
+    def _cut_error(self, partial: bool) -> ProviderError:
+        """The error for a stream whose body ended before the answer did."""
+        return _stream_cut_error(partial)
 
     def _map(
         self, exc: BaseException, *, in_stream: bool = False, partial: bool = False

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from desktop_agent.config.paths import database_path, resolve_data_dir
-from desktop_agent.config.secrets import SecretStore
+from desktop_agent.config.secrets import SecretStore, store_password
 from desktop_agent.config.settings import (
     EffectiveProvider,
     Settings,
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from desktop_agent.services.chat import ChatService
+    from desktop_agent.store.team import StoreAddress
+
+STORE_URL_ENV = "DESKTOP_AGENT_STORE_URL"
 
 
 @dataclass
@@ -34,6 +38,7 @@ class AppContext:
     settings: Settings
     secrets: SecretStore
     check_owed: bool = False  # the store's integrity check was deferred (see verify_store)
+    team_store: StoreAddress | None = None  # None: the data dir's SQLite file
 
     @property
     def database_path(self) -> Path:
@@ -68,17 +73,28 @@ class AppContext:
         close_database()
 
 
-def open_app(data_dir: str | Path | None = None, *, defer_check: bool = False) -> AppContext:
+def open_app(
+    data_dir: str | Path | None = None, *, defer_check: bool = False, store_url: str | None = None
+) -> AppContext:
     """Resolve the data dir, read settings, open and migrate the store, ensure defaults.
     With `defer_check`, a start after an unclean exit skips the integrity check and
     leaves it owed (`check_owed`, `verify_store`).
 
-    Raises InvalidInputError (bad settings) or StoreError (damaged/newer database).
+    The store is a PostgreSQL team store when `store_url` or $DESKTOP_AGENT_STORE_URL
+    names one, else the data dir's SQLite file. Raises InvalidInputError (bad settings
+    or URL) or StoreError (damaged/newer database, unreachable or refused team store).
     """
     directory = resolve_data_dir(data_dir)
     # Conversations are private: a new data dir is readable only by its owner.
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
-    owed = open_database(database_path(directory), defer_check=defer_check)
+    url = store_url or os.environ.get(STORE_URL_ENV)
+    team, owed = None, False
+    if url:
+        from desktop_agent.store.team import open_team_store, parse_store_url
+
+        team = open_team_store(url, password=store_password(parse_store_url(url).display))
+    else:
+        owed = open_database(database_path(directory), defer_check=defer_check)
     agents.ensure_defaults()
-    return AppContext(directory, settings, SecretStore(directory), check_owed=owed)
+    return AppContext(directory, settings, SecretStore(directory), check_owed=owed, team_store=team)

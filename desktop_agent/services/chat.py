@@ -4,12 +4,18 @@ streamed onto disk as it arrives. Used by the CLI directly and by the GUI's work
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from desktop_agent.config.settings import EffectiveProvider, LearningSettings, ProviderSettings
-from desktop_agent.domain.compiler import AgentProfile, CompiledRequest, compile_request
+from desktop_agent.domain.compiler import (
+    AgentProfile,
+    CompiledRequest,
+    compile_request,
+    with_reminder,
+)
 from desktop_agent.domain.context import ContextPlan, Summary, Turn, plan_context, summary_prompt
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.llm.errors import ProviderError
@@ -62,10 +68,15 @@ class ChatService:
     provider: EffectiveProvider
     provider_settings: ProviderSettings = field(default_factory=ProviderSettings)
     learning_settings: LearningSettings = field(default_factory=LearningSettings)
+    seed: int | None = None  # fixed sampling seed (evaluations and tests); None: random
     _client: ProviderClient | None = None
 
     @property
     def client(self) -> ProviderClient:
+        if self._client is None and self.provider.builtin:
+            from desktop_agent.services.builtin_model import builtin_client
+
+            self._client = builtin_client(self.provider)
         if self._client is None:
             # Loaded when a request is made, not when the window opens.
             from desktop_agent.llm.client import ProviderClient, ProviderConfig
@@ -104,6 +115,12 @@ class ChatService:
     # -- the request
 
     def profile(self, agent: AgentRecord) -> AgentProfile:
+        if self.provider.builtin:
+            # An agent's model names belong to servers; here the one model file answers.
+            from desktop_agent.llm.builtin import model_name
+
+            name = model_name(self.provider.model_file or None)
+            return AgentProfile(agent.name, agent.system_prompt, name, name)
         primary = agent.primary_model or self.provider.model
         return AgentProfile(
             name=agent.name,
@@ -114,7 +131,12 @@ class ChatService:
 
     def compile(self, session: SessionRecord) -> tuple[AgentRecord, CompiledRequest]:
         agent = agents.get_agent(session.agent_id)
-        return agent, compile_request(self.profile(agent), session.weights)
+        compiled = compile_request(self.profile(agent), session.weights)
+        if self.provider.builtin:
+            # The reply shares the model's context with the prompt: leave half for history.
+            budget = min(compiled.max_tokens, self.provider.context_size // 2)
+            compiled = dataclasses.replace(compiled, max_tokens=budget)
+        return agent, compiled
 
     def prepare(self, session_id: str, *, exclude_id: int | None = None) -> PreparedRequest:
         """Compile the weights and fit history to the budget, compacting when allowed.
@@ -129,6 +151,8 @@ class ChatService:
             if m.id != exclude_id and m.role != "system" and m.content and m.status != "error"
         ]
         budget = self.provider_settings.context_budget(compiled.model)
+        if self.provider.builtin:
+            budget = min(budget, self.provider.context_size)
         stored = compactions.latest_compaction(session_id)
         summary = Summary(stored.upto_seq, stored.summary) if stored else None
 
@@ -247,10 +271,11 @@ class ReplyRun:
             if request.compaction_note and on_note is not None:
                 on_note(request.compaction_note)
             stream = service.client.stream_chat(
-                list(request.plan.messages),
+                with_reminder(request.plan.messages, request.compiled),
                 model=request.compiled.model,
                 max_tokens=request.compiled.max_tokens,
                 temperature=request.compiled.temperature,
+                seed=service.seed,
             )
             with self._lock:
                 self._stream = stream

@@ -32,11 +32,13 @@ BATCH_MESSAGES = 500
 # 100 ms, and an import that starts its next transaction at once can beat it every time
 # (measured: another process waited 6 s). After each transaction the import leaves the
 # lock free for a while, proportional to how long it held it, so a waiting writer's next
-# retry finds it free.
-TRANSACTION_SECONDS = 0.04  # a transaction takes no new conversation after this long
+# retry finds it free. The pause may grow to SQLite's longest retry interval (100 ms):
+# on a loaded machine a 25 ms budget stretches to ~200 ms of wall time, and a 30 ms pause
+# after it let a waiter that was down to one retry per 100 ms miss it (695 ms waits).
+TRANSACTION_SECONDS = 0.025  # a transaction takes no new conversation after this long
 YIELD_SHARE = 0.5
 YIELD_MIN_SECONDS = 0.003
-YIELD_MAX_SECONDS = 0.03
+YIELD_MAX_SECONDS = 0.1
 
 
 @dataclass(frozen=True)

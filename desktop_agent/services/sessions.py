@@ -19,11 +19,14 @@ if TYPE_CHECKING:
     from desktop_agent.store.records import SessionRecord
 
 
-def start_session(*, agent: str = "assistant", user: str = "local") -> SessionRecord:
+def start_session(*, agent: str = "assistant", user: str | None = None) -> SessionRecord:
     """A new session from the user's learned weights, the agent's baseline, or the
-    snapshot of the user's arm in a running experiment."""
+    snapshot of the user's arm in a running experiment. The user defaults to `local`
+    (on a team store, the member's role)."""
     from desktop_agent.services import experiments
+    from desktop_agent.store.agents import default_user
 
+    user = user or default_user()
     arm = experiments.arm_for_new_session(agent, user)
     if arm is not None:
         return store.create_session(

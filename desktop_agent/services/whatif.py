@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from desktop_agent.domain.calibration import RatedTurn
-from desktop_agent.domain.compiler import AgentProfile, compile_request
+from desktop_agent.domain.compiler import AgentProfile, compile_request, with_reminder
 from desktop_agent.domain.context import Turn, plan_context
 from desktop_agent.domain.snapshot_file import parse_snapshot_file
 from desktop_agent.domain.weights import check_weights
@@ -129,7 +129,7 @@ def live_replay(
             estimate=estimate_tokens,
         )
         answer = service.client.complete(
-            list(plan.messages),
+            with_reminder(plan.messages, compiled),
             model=compiled.model,
             max_tokens=compiled.max_tokens,
             temperature=compiled.temperature,

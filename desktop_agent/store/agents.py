@@ -9,7 +9,7 @@ from peewee import IntegrityError
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS, check_weights
-from desktop_agent.store import clock
+from desktop_agent.store import clock, engine
 from desktop_agent.store.db import database
 from desktop_agent.store.errors import ConflictError, NotFoundError
 from desktop_agent.store.models import Agent, LearnedState, UserProfile
@@ -55,7 +55,12 @@ def ensure_defaults() -> tuple[AgentRecord, UserRecord]:
         agent = get_agent(DEFAULT_AGENT) if agent_exists(DEFAULT_AGENT) else None
         if agent is None:
             agent = create_agent(DEFAULT_AGENT, system_prompt=DEFAULT_SYSTEM_PROMPT)
-        return agent, ensure_user(DEFAULT_USER)
+        return agent, ensure_user(default_user())
+
+
+def default_user() -> str:
+    """Who acts when no user is named: on a team store the member's role, else `local`."""
+    return engine.team_role() or DEFAULT_USER
 
 
 def agent_exists(name: str) -> bool:
@@ -169,6 +174,13 @@ def delete_agent(agent_id: int) -> None:
 
 def ensure_user(handle: str) -> UserRecord:
     handle = _check_name(handle, "user")
+    role = engine.team_role()
+    if role is not None and handle != role:
+        # Row-level security would refuse the rows anyway; say why in words.
+        raise ConflictError(
+            f"on a team store each member acts as themselves: you are connected as "
+            f"{role!r}, so you cannot act as user {handle!r}"
+        )
     row = UserProfile.get_or_none(UserProfile.handle == handle)
     if row is None:
         try:

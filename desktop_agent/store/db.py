@@ -1,4 +1,7 @@
-"""The one deferred SQLite database, opened with pragmas, checked and migrated at start-up."""
+"""The data dir's SQLite database, opened with pragmas, checked and migrated at start-up.
+
+`database` is the store's one database proxy (store.engine): bound here to SQLite, or to
+a PostgreSQL team store by store.team."""
 
 from __future__ import annotations
 
@@ -11,12 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from peewee import DatabaseError, SqliteDatabase
 
+from desktop_agent.store import engine
 from desktop_agent.store.checkpoint import Checkpointer
+from desktop_agent.store.engine import bind, database, is_postgres
 from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+
+__all__ = ["database"]
 
 
 # One connection per thread (peewee's default); workers wrap their work in
@@ -114,7 +121,8 @@ class _LenientCursor:
         unreadable_text_reads += 1
 
 
-database = _StoreDatabase(None, lock_type="IMMEDIATE")
+sqlite_database = _StoreDatabase(None, lock_type="IMMEDIATE")
+engine.register_sqlite(sqlite_database)
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -202,6 +210,7 @@ def open_database(
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
     """
+    bind(sqlite_database)
     if not database.is_closed():
         database.close()
     _stop_checkpoints()
@@ -210,7 +219,7 @@ def open_database(
         _refuse_non_sqlite(path)  # also refuses a folder, FIFO or device (an empty file is new)
     existed = path.exists() and path.stat().st_size > 0
     unclean = _claim(path)
-    database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    sqlite_database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
         return _open_checked(
             path, migrations, on_backup, existed=existed, unclean=unclean, defer_check=defer_check
@@ -403,7 +412,7 @@ def _migrate(
     with database.atomic():
         for version, step in migrations:
             if version > current:
-                step(database)
+                step(sqlite_database)
         database.execute_sql(f"PRAGMA user_version = {int(target)}")
 
 
@@ -424,7 +433,7 @@ def _stop_checkpoints() -> None:
 def close_database() -> None:
     """Close this thread's connection and mark the store cleanly closed."""
     _stop_checkpoints()
-    if database.database:
+    if not is_postgres() and database.database:
         _marker(Path(database.database), os.getpid()).unlink(missing_ok=True)
     if not database.is_closed():
         database.close()

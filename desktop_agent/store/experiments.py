@@ -9,7 +9,7 @@ from typing import Any, cast
 from peewee import JOIN, IntegrityError, fn
 
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.store import clock
+from desktop_agent.store import clock, engine
 from desktop_agent.store.db import database
 from desktop_agent.store.errors import ConflictError, NotFoundError
 from desktop_agent.store.models import (
@@ -154,6 +154,9 @@ def _rows(query: Any) -> list[tuple[Any, ...]]:
 
 def arm_counts(experiment_id: str) -> dict[str, ArmCounts]:
     """Users assigned, sessions started, and rated/approved replies, for each arm."""
+    if engine.is_postgres():  # every member's sessions, which no member may read
+        rows = database.execute_sql("SELECT * FROM da_arm_counts(%s)", (experiment_id,))
+        return {arm: ArmCounts(*(int(v) for v in counts)) for arm, *counts in rows.fetchall()}
     users = {
         arm: count
         for arm, count in _rows(

@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from desktop_agent.store.db import database
+from desktop_agent.store.engine import sql
 from desktop_agent.store.errors import NotFoundError
 from desktop_agent.store.records import FeedbackRecord, MessageRecord
 
@@ -58,7 +59,8 @@ def list_messages(
 ) -> list[MessageRecord]:
     """The shown branch from position `offset` on, oldest first, with feedback and versions."""
     cursor = database.execute_sql(
-        f"{_PAGE_SQL} LIMIT ?", (session_id, max(0, offset), -1 if limit is None else limit)
+        f"{_PAGE_SQL} LIMIT ?",
+        (session_id, max(0, offset), sql().NO_LIMIT if limit is None else limit),
     )
     return _detailed(cursor.fetchall())
 

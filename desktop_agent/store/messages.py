@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import clock
 from desktop_agent.store.db import database
+from desktop_agent.store.engine import sql
 from desktop_agent.store.errors import NotFoundError
 
 # The read side lives in message_rows; callers keep using `messages.list_messages` etc.
@@ -58,20 +59,9 @@ def title_from(text: str) -> str:
     return words[:TITLE_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-# The hot paths (every message, every streaming flush) use fixed SQL: building the
-# same queries through peewee costs ~0.4 ms each, seven times the SQLite work itself.
-_TOUCH_SQL = (
-    "UPDATE session SET updated_at = ?, message_count = message_count + ?,"
-    " preview = CASE WHEN ? IS NULL THEN preview ELSE ? END,"
-    " title = CASE WHEN ? IS NOT NULL AND title = ? THEN ? ELSE title END"
-    " WHERE id = ?"
-)
-_LAST_SQL = "SELECT id, seq FROM message WHERE session_id = ? AND active ORDER BY seq DESC LIMIT 1"
-_INSERT_SQL = (
-    "INSERT INTO message (session_id, seq, parent_id, active, role, content, status,"
-    " status_reason, model, weights, created_at, updated_at)"
-    " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+# The hot paths (every message, every streaming flush, bulk imports) use fixed SQL, one
+# module per engine (store.sql_sqlite / store.sql_postgres): building the same queries
+# through peewee costs ~0.4 ms each, seven times the SQLite work itself.
 
 
 def _touch(
@@ -79,7 +69,7 @@ def _touch(
 ) -> None:
     shown = _preview(preview) if preview else None
     cursor = database.execute_sql(
-        _TOUCH_SQL, (stamp, delta, shown, shown, title, NEW_TITLE, title, session_id)
+        sql().TOUCH_SESSION, (stamp, delta, shown, shown, title, NEW_TITLE, title, session_id)
     )
     if cursor.rowcount == 0:
         raise NotFoundError(f"no session {session_id!r}")
@@ -106,10 +96,10 @@ def append_message(
     with database.atomic():
         title = title_from(content) if role == "user" else None
         _touch(session_id, stamp, content or None, 1, title)
-        last = database.execute_sql(_LAST_SQL, (session_id,)).fetchone()
+        last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
         seq, parent = (0, None) if last is None else (last[1] + 1, last[0])
-        cursor = database.execute_sql(
-            _INSERT_SQL,
+        new_id = sql().insert_message(
+            database,
             (
                 session_id,
                 seq,
@@ -125,7 +115,7 @@ def append_message(
             ),
         )
     return MessageRecord(
-        id=int(cursor.lastrowid or 0),
+        id=new_id,
         session_id=session_id,
         seq=seq,
         parent_id=parent,
@@ -140,30 +130,18 @@ def append_message(
     )
 
 
-# Ids are assigned up front (parent_id points at the previous row). AUTOINCREMENT never
-# reuses an id, so start past both the largest id and the highest ever handed out.
-_NEXT_ID_SQL = (
-    "SELECT MAX(COALESCE((SELECT MAX(id) FROM message), 0),"
-    " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'message'), 0)) + 1"
-)
-_INSERT_MANY_SQL = (
-    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
-    " status_reason, model, weights, created_at, updated_at)"
-    " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL, ?, ?)"
-)
-_FEEDBACK_SQL = "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)"
-
-
 def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> list[int]:
     """Bulk append (imports): one transaction, one `executemany` of fixed SQL (peewee
     building the INSERTs was half of a 10,000-message import). Returns the new ids."""
     rows: list[tuple[object, ...]] = []
     with database.atomic():
-        last = database.execute_sql(_LAST_SQL, (session_id,)).fetchone()
+        last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
         seq, parent = (0, None) if last is None else (last[1] + 1, last[0])
-        next_id = int(database.execute_sql(_NEXT_ID_SQL).fetchone()[0])
+        # Ids are assigned up front: parent_id points at the previous row.
+        items = list(messages)
+        ids = sql().reserve_message_ids(database, len(items)) if items else []
         latest_stamp, latest_text = None, None
-        for item in messages:
+        for next_id, item in zip(ids, items, strict=True):
             stamp = float(item.get("created_at") or clock.now())  # type: ignore[arg-type]
             content = item["content"]
             rows.append(
@@ -181,18 +159,16 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> li
                     stamp,
                 )
             )
-            parent, seq, next_id = next_id, seq + 1, next_id + 1
+            parent, seq = next_id, seq + 1
             latest_stamp, latest_text = stamp, str(content)
         if rows and latest_stamp is not None:
             _touch(session_id, latest_stamp, latest_text, len(rows))
-            database.cursor().executemany(_INSERT_MANY_SQL, rows)
+            database.cursor().executemany(sql().INSERT_MESSAGES, rows)
     return [int(row[0]) for row in rows]  # type: ignore[call-overload]
 
 
 def _session_of(message_id: int) -> str:
-    row = database.execute_sql(
-        "SELECT session_id FROM message WHERE id = ?", (message_id,)
-    ).fetchone()
+    row = database.execute_sql(sql().SESSION_OF, (message_id,)).fetchone()
     if row is None:
         raise NotFoundError(f"no message {message_id}")
     return str(row[0])
@@ -203,10 +179,7 @@ def update_content(message_id: int, content: str) -> None:
     stamp = clock.now()
     with database.atomic():
         session_id = _session_of(message_id)
-        database.execute_sql(
-            "UPDATE message SET content = ?, updated_at = ? WHERE id = ?",
-            (content, stamp, message_id),
-        )
+        database.execute_sql(sql().UPDATE_CONTENT, (content, stamp, message_id))
         _touch(session_id, stamp, content, 0)
 
 
@@ -216,11 +189,7 @@ def finish_message(message_id: int, content: str, status: str, reason: str = "")
     stamp = clock.now()
     with database.atomic():
         session_id = _session_of(message_id)
-        database.execute_sql(
-            "UPDATE message SET content = ?, status = ?, status_reason = ?, updated_at = ?"
-            " WHERE id = ?",
-            (content, status, reason, stamp, message_id),
-        )
+        database.execute_sql(sql().FINISH_MESSAGE, (content, status, reason, stamp, message_id))
         _touch(session_id, stamp, content or None, 0)
     return get_message(message_id)
 
@@ -237,8 +206,12 @@ def set_feedback(message_id: int, rating: int, tags: Sequence[str] = ()) -> Feed
     stamp = clock.now()
     clean = tuple(dict.fromkeys(tags))
     with database.atomic():
-        Feedback.replace(
-            message_id=message_id, rating=rating, tags=json.dumps(list(clean)), created_at=stamp
+        tags_json = json.dumps(list(clean))
+        Feedback.insert(
+            message_id=message_id, rating=rating, tags=tags_json, created_at=stamp
+        ).on_conflict(
+            conflict_target=[Feedback.message_id],
+            update={Feedback.rating: rating, Feedback.tags: tags_json, Feedback.created_at: stamp},
         ).execute()
     return FeedbackRecord(rating, clean, stamp)
 
@@ -251,7 +224,7 @@ def insert_feedback_rows(rows: Sequence[Mapping[str, object]]) -> None:
     """Bulk feedback (imports): rows of message_id, rating, tags (JSON), created_at."""
     with database.atomic():
         database.cursor().executemany(
-            _FEEDBACK_SQL,
+            sql().INSERT_FEEDBACK,
             [(r["message_id"], r["rating"], r["tags"], r["created_at"]) for r in rows],
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from desktop_agent.store import engine
 from desktop_agent.store.db import database
 from desktop_agent.store.records import SearchHit
 
@@ -63,16 +64,24 @@ def _spans(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
 def search_messages(
     text: str, *, limit: int = 50, session_id: str | None = None
 ) -> list[SearchHit]:
-    query = fts_query(text)
-    if query is None:
-        return []
-    params: list[object] = [query]
-    extra = ""
-    if session_id is not None:
-        extra = "AND m.session_id = ?"
-        params.append(session_id)
-    params.append(limit)
-    cursor = database.execute_sql(_SQL.format(extra=extra), params)
+    if engine.is_postgres():  # PostgreSQL's own full-text search (store.pg_schema)
+        from desktop_agent.store import sql_postgres
+
+        pg_query = sql_postgres.tsquery(text, min_prefix_chars=MIN_PREFIX_CHARS)
+        if pg_query is None:
+            return []
+        cursor = database.execute_sql(sql_postgres.SEARCH, (pg_query, limit, session_id))
+    else:
+        query = fts_query(text)
+        if query is None:
+            return []
+        params: list[object] = [query]
+        extra = ""
+        if session_id is not None:
+            extra = "AND m.session_id = ?"
+            params.append(session_id)
+        params.append(limit)
+        cursor = database.execute_sql(_SQL.format(extra=extra), params)
     hits = []
     for message_id, sid, title, role, created_at, snippet in cursor.fetchall():
         plain, spans = _spans(snippet or "")

@@ -10,7 +10,7 @@ from desktop_agent.domain.weights import check_weights
 from desktop_agent.store import clock
 from desktop_agent.store.agents import (
     DEFAULT_AGENT,
-    DEFAULT_USER,
+    default_user,
     ensure_user,
     get_agent,
     starting_weights,
@@ -65,7 +65,7 @@ def _record(row: tuple[Any, ...]) -> SessionRecord:
 def create_session(
     *,
     agent: str = DEFAULT_AGENT,
-    user: str = DEFAULT_USER,
+    user: str | None = None,
     title: str = NEW_TITLE,
     weights: Mapping[str, float] | None = None,
     session_id: str | None = None,
@@ -73,10 +73,11 @@ def create_session(
     experiment_id: str | None = None,
     arm: str | None = None,
 ) -> SessionRecord:
-    """A new session starts from the user's learned weights, else the agent's baseline."""
+    """A new session starts from the user's learned weights, else the agent's baseline.
+    The user defaults to agents.default_user()."""
     agent_rec = get_agent(agent, include_deleted=False)
     with database.atomic():
-        user_rec = ensure_user(user)
+        user_rec = ensure_user(user or default_user())
         start = (
             check_weights(weights)
             if weights is not None

@@ -446,7 +446,13 @@ class MainWindow(QMainWindow):
 
     def update_provider_status(self) -> None:
         provider = self.context.provider()
-        if provider.configured:
+        self.provider_label.setToolTip("")
+        if provider.builtin:
+            from desktop_agent.services.builtin_model import builtin_model_name
+
+            self.provider_label.setText(f"Built-in model · {builtin_model_name(provider)}")
+            self.provider_label.setToolTip("Runs on this computer, offline (Settings → Provider)")
+        elif provider.configured:
             from desktop_agent.llm.errors import display_url
 
             self.provider_label.setText(f"{display_url(provider.base_url)} · {provider.model}")

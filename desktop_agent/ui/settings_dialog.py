@@ -1,4 +1,5 @@
-"""Settings: the provider (address, key, models, context budget), data location, theme."""
+"""Settings: the provider (the built-in model, or a server: address, key, models, context
+budget), data location, theme."""
 
 from __future__ import annotations
 
@@ -24,8 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_agent.config.settings import DEFAULT_CONTEXT_BUDGET
+from desktop_agent.config.settings import (
+    DEFAULT_CONTEXT_BUDGET,
+    PROVIDER_BUILTIN,
+    PROVIDER_SERVER,
+)
 from desktop_agent.services.backups import backup_summary
+from desktop_agent.ui.builtin_settings import BuiltinModelBox
 from desktop_agent.ui.learning_settings import LearningSettings
 from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.worker import Worker, worker_pool
@@ -116,7 +122,20 @@ class SettingsDialog(QDialog):
             "How much history is sent to the primary model; older turns are summarised."
         )
 
-        provider_box = QGroupBox(self.tr("Provider (any OpenAI-compatible server)"))
+        # Which one answers: the built-in model, or a server (resolved as the app does).
+        self.kind = QComboBox()
+        self.kind.setObjectName("providerKind")
+        self.kind.addItem(self.tr("Built-in (on this computer)"), PROVIDER_BUILTIN)
+        self.kind.addItem(self.tr("OpenAI-compatible server"), PROVIDER_SERVER)
+        self._initial_kind = context.provider().kind
+        self.kind.setCurrentIndex(self.kind.findData(self._initial_kind))
+        self.kind.currentIndexChanged.connect(self._show_kind)
+        kind_row = QFormLayout()
+        kind_row.addRow(self.tr("Replies come from:"), self.kind)
+        self.builtin_box = BuiltinModelBox(provider)
+
+        provider_box = QGroupBox(self.tr("Server (any OpenAI-compatible endpoint)"))
+        self.server_box = provider_box
         form = QFormLayout(provider_box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow("Server address:", self.base_url)
@@ -157,6 +176,7 @@ class SettingsDialog(QDialog):
 
         self.error = plain_label()
         self.error.setObjectName("settingsError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # may quote a file name
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -168,6 +188,8 @@ class SettingsDialog(QDialog):
         self.learning = LearningSettings(context.settings)
         general = QWidget()
         general_layout = QVBoxLayout(general)
+        general_layout.addLayout(kind_row)
+        general_layout.addWidget(self.builtin_box)
         general_layout.addWidget(provider_box)
         general_layout.addWidget(data_box)
         general_layout.addStretch(1)
@@ -178,6 +200,16 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self._show_kind()
+
+    def chosen_kind(self) -> str:
+        return str(self.kind.currentData())
+
+    @Slot()
+    def _show_kind(self) -> None:
+        builtin = self.chosen_kind() == PROVIDER_BUILTIN
+        self.builtin_box.setVisible(builtin)
+        self.server_box.setVisible(not builtin)
 
     @Slot()
     def _on_remove_key(self) -> None:
@@ -231,16 +263,25 @@ class SettingsDialog(QDialog):
         self.fetch_status.setText(f"Could not list models: {exc}")
 
     def accept(self) -> None:
-        problem = check_base_url(self.base_url.text())
+        builtin = self.chosen_kind() == PROVIDER_BUILTIN
         model = self.model.currentText().strip()
-        if not problem and not model:
-            problem = "Choose a primary model."
+        if builtin:
+            model = model or self._context.settings.provider.model
+            problem = self.builtin_box.problem()
+        else:
+            problem = check_base_url(self.base_url.text())
+            if not problem and not model:
+                problem = "Choose a primary model."
         if problem:
             self.error.setText(problem)
             self.error.show()
             return
         provider = self._context.settings.provider
-        provider.base_url = self.base_url.text().strip()
+        if self.chosen_kind() != self._initial_kind:
+            # Only an explicit choice is stored: untouched, the automatic rule stays.
+            provider.kind = self.chosen_kind()
+        self.builtin_box.apply(provider)
+        provider.base_url = self.base_url.text().strip() or provider.base_url
         provider.model = model
         provider.fast_model = self.fast_model.currentText().strip()
         if self.budget.value() != DEFAULT_CONTEXT_BUDGET or model in provider.context_budgets:

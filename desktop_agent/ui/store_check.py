@@ -35,8 +35,9 @@ class StoreCheck(QObject):
         self._repairs = QObject(self)  # its own owner: a repair may follow the check at once
 
     def start(self) -> bool:
-        """Start the checks (not twice at once)."""
-        if worker_pool().busy(self):
+        """Start the checks (not twice at once). A PostgreSQL team store has no file
+        here to check: its server guards its own integrity."""
+        if worker_pool().busy(self) or self._context.team_store is not None:
             return False
         context = self._context
 

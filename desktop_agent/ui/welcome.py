@@ -31,6 +31,10 @@ one: browsing, search, weights and snapshots.</p>
 """
 
 _READY = "<p>Your provider is set up. Pick a conversation on the left or start a new one.</p>"
+_BUILTIN = (
+    "<p>Replies come from the <b>built-in model</b>, which runs on this computer, offline. "
+    "For a larger model, choose a GGUF file or a server in <b>Settings → Provider</b>.</p>"
+)
 
 
 class WelcomePage(QWidget):
@@ -72,5 +76,6 @@ class WelcomePage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        configured = self._context.provider().configured
-        self.text.setText(_INTRO + (_READY if configured else _SETUP))
+        provider = self._context.provider()
+        ready = _BUILTIN if provider.builtin else _READY
+        self.text.setText(_INTRO + (ready if provider.configured else _SETUP))

@@ -5,6 +5,7 @@ terminal raw."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess

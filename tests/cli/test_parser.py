@@ -19,6 +19,7 @@ from desktop_agent.commands import (
     config,
     sessions,
     snapshots,
+    store,
     weights,
 )
 
@@ -36,6 +37,7 @@ def _eager_parser() -> argparse.ArgumentParser:
     archive.register(commands)
     backups.register(commands)
     check.register(commands)
+    store.register(commands)
     return parser
 
 

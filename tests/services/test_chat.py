@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop_agent.domain.compiler import DIRECTIVES_HEADER, AgentProfile, compile_request
+from desktop_agent.domain.compiler import DIRECTIVE_TEXTS, AgentProfile, compile_request
 from desktop_agent.llm.errors import STREAM_CUT_MESSAGE
 from desktop_agent.services.app_context import AppContext
 from desktop_agent.services.chat import STOPPED_REASON, ChatService, ReplyOutcome, ReplyRun
@@ -168,10 +168,10 @@ def test_the_request_carries_the_compiled_weights(
     system = body["messages"][0]
     assert system["role"] == "system"
     assert system["content"] == compiled.system_prompt
-    assert DIRECTIVES_HEADER in system["content"]
-    for directive in compiled.directives:
-        assert directive.text in system["content"]
-    assert "as few words as possible" in system["content"]
+    assert [d.weight for d in compiled.directives] == ["verbosity", "formality"]
+    assert system["content"].endswith(
+        f"{DIRECTIVE_TEXTS['verbosity'][0]}\n{DIRECTIVE_TEXTS['formality'][4]}"
+    )
     assert body["max_tokens"] == compiled.max_tokens
     assert body["model"] == compiled.model == "fake-model"
     assert body["temperature"] == pytest.approx(compiled.temperature)

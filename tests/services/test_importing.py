@@ -10,6 +10,7 @@ import pytest
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.services import importing
 from desktop_agent.services.importing import import_exports
+from desktop_agent.services.search import search_messages
 from desktop_agent.store import import_sources, messages, sessions, versions
 from desktop_agent.store.db import database
 from tests.support.export_fixtures import (
@@ -254,3 +255,51 @@ def test_has_ratings_finds_message_feedback(tmp_path: Path) -> None:
     assert not has_ratings([part])
     write_json(folder / "message_feedback.json", [])
     assert has_ratings([part])
+
+
+def _fts_matches_messages() -> None:
+    """FTS5's integrity check, comparing the index with the message table itself (rank 1:
+    the plain form checks only the index's own structure and passes on an empty index)."""
+    database.execute_sql(
+        "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)"
+    )
+
+
+def test_imported_messages_are_searchable_and_the_index_stays_exact(
+    store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = write_json(
+        tmp_path / "first.json",
+        [gpt_linear("c1", 2, words="zeppelin"), gpt_linear("c2", 1, words="quasar")],
+    )
+    import_exports([first])
+    _fts_matches_messages()
+    c1 = _session_of("chatgpt", "c1")
+    assert len(search_messages("zeppelin", limit=100)) == 4
+    assert {hit.session_id for hit in search_messages("quasar")} == {_session_of("chatgpt", "c2")}
+
+    # A re-import that grows c1 indexes the new turn only, once.
+    import_exports([write_json(tmp_path / "grown.json", [gpt_linear("c1", 3, words="zeppelin")])])
+    _fts_matches_messages()
+    hits = search_messages("zeppelin", limit=100)
+    assert len(hits) == 6
+    assert {hit.session_id for hit in hits} == {c1}
+    assert len(search_messages("turn 2 zeppelin")) == 2  # the new turn, user and reply
+
+    # A cancelled import leaves no index entry for the conversations it dropped.
+    monkeypatch.setattr(importing, "BATCH_MESSAGES", 1)
+    later = write_json(
+        tmp_path / "later.json", [gpt_linear(f"n{i}", 2, words="nebula") for i in range(5)]
+    )
+    written: list[int] = []
+    report = import_exports(
+        [later],
+        progress=lambda p: written.append(p.conversations),
+        cancelled=lambda: len(written) >= 2,
+    )
+    assert report.cancelled
+    _fts_matches_messages()
+    kept = {_session_of("chatgpt", f"n{i}") for i in range(2)}
+    nebula = search_messages("nebula", limit=100)
+    assert len(nebula) == 8
+    assert {hit.session_id for hit in nebula} == kept

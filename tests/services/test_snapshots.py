@@ -366,7 +366,7 @@ def test_whatif_reports_changes_request_diff_and_predictions_read_only(
     assert dump(chat_app.database_path) == before
     assert result.session_id == session_id
     assert result.changes == (WeightShift("verbosity", 0.5, 0.1),)
-    assert result.request_diff.removed == (DIRECTIVE_TEXTS["verbosity"][2],)
+    assert result.request_diff.removed == ()  # the neutral band had no directive
     assert result.request_diff.added == (DIRECTIVE_TEXTS["verbosity"][0],)
     assert "max_tokens" in result.request_diff.parameters
     predicted = result.predicted
@@ -393,14 +393,17 @@ def test_live_replay_asks_again_without_touching_the_session(
     ]
     first, second = (r.body for r in fake_openai.chat_requests)
     assert DIRECTIVE_TEXTS["verbosity"][0] in first["messages"][0]["content"]
-    assert first["messages"][-1] == {"role": "user", "content": "question 1"}
-    assert [m["content"] for m in second["messages"][1:]] == [
+    # With earlier answers in the history, the directive is repeated before the reply.
+    reminder = {"role": "system", "content": DIRECTIVE_TEXTS["verbosity"][0]}
+    assert first["messages"][-2:] == [{"role": "user", "content": "question 1"}, reminder]
+    assert [m["content"] for m in second["messages"][1:-1]] == [
         "question 0",
         "answer 0",
         "question 1",
         "answer 1",
         "question 2",
     ]
+    assert second["messages"][-1] == reminder
     assert snapshots.live_replay({}, session_id, 0, chat_app.chat_service()) == []
 
 

@@ -7,7 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.fake_openai import FakeOpenAIServer
+from tests.support.postgres import postgres_server, team_store  # noqa: F401
 from tests.support.stores import chat_app, store  # noqa: F401
+
+pytest_plugins = ["tests.support.engines"]
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ def rated_session(
     ratings: Sequence[Rating],
     *,
     agent: str = "assistant",
-    user: str = "local",
+    user: str | None = None,  # the store's default user
     reply_weights: Mapping[str, float] | None = None,
     experiment_id: str | None = None,
     arm: str | None = None,
@@ -37,6 +37,10 @@ def rated_session(
 
 def dump(path: Path) -> list[str]:
     """Every row and schema statement, through a second connection (WAL included)."""
+    if str(path).startswith("postgresql:"):  # the `store` fixture on a team store
+        from tests.support.postgres import dump_team_store
+
+        return dump_team_store()
     conn = sqlite3.connect(path)
     try:
         return list(conn.iterdump())

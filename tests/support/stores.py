@@ -11,14 +11,20 @@ from desktop_agent.services.app_context import AppContext, open_app
 from desktop_agent.store import agents
 from desktop_agent.store.db import close_database, open_database
 from tests.support.fake_openai import FakeOpenAIServer
+from tests.support.postgres import open_team_store_as_member
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Path]:
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     """Open `tmp_path/store.sqlite3` with the real schema and default agent and user.
 
     Yields the database path so tests can open a second connection to the same file.
+    Modules listed in tests/support/engines.py run again on a PostgreSQL team store
+    (as member alice; the path then names no file).
     """
+    if getattr(request, "param", "sqlite") == "postgres":
+        yield from open_team_store_as_member(request)
+        return
     path = tmp_path / "store" / "store.sqlite3"
     open_database(path)
     agents.ensure_defaults()

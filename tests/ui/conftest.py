@@ -40,7 +40,12 @@ def provider(fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 @pytest.fixture
-def context() -> Iterator[AppContext]:
+def context(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[AppContext]:
+    if getattr(request, "param", "sqlite") == "postgres":  # tests/support/engines.py
+        team = request.getfixturevalue("team_store")
+        monkeypatch.setenv("DESKTOP_AGENT_STORE_URL", team.url("alice"))
     ctx = open_app()
     yield ctx
     ctx.close()

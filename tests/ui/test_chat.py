@@ -210,6 +210,8 @@ def test_goal_is_saved_per_session(qtbot: QtBot, window: MainWindow) -> None:
 def test_without_a_provider_sending_explains_how_to_set_one_up(
     qtbot: QtBot, window: MainWindow
 ) -> None:
+    # A server chosen but not set up (with nothing chosen, the built-in model answers).
+    window.context.settings.provider.kind = "server"
     window.new_session()
     window.chat.composer.setPlainText("Hello")
     window.chat.send_action.trigger()

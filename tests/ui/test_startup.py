@@ -68,7 +68,7 @@ def test_geometry_splitters_and_last_session_are_restored(qtbot: QtBot) -> None:
         context.close()
 
 
-def test_first_run_shows_the_welcome_with_setup_help(qtbot: QtBot) -> None:
+def test_first_run_shows_the_welcome_and_the_built_in_model(qtbot: QtBot) -> None:
     context = open_app()
     try:
         window = MainWindow(context)
@@ -76,7 +76,8 @@ def test_first_run_shows_the_welcome_with_setup_help(qtbot: QtBot) -> None:
         window.show()
         assert window.chat.stack.currentWidget() is window.chat.welcome
         assert "Settings" in window.chat.welcome.text.text()
-        assert "No provider" in window.provider_label.text()
+        # Nothing set up: the built-in model answers, and the status bar says so.
+        assert window.provider_label.text().startswith("Built-in model · SmolLM2-135M")
         assert sessions.count_sessions() == 0
         window.close()
     finally:

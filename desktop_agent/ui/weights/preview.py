@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QFormLayout, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
-from desktop_agent.domain.compiler import CompiledRequest, directive_span
+from desktop_agent.domain.compiler import SETTINGS_PREFIX, CompiledRequest, directive_span
 from desktop_agent.ui.plain import plain_label
 
 HIGHLIGHT = QColor(47, 111, 214, 46)
@@ -22,13 +22,26 @@ class RequestPreview(QWidget):
         self.model_label = plain_label("—")
         self.tokens_label = plain_label("—")
         self.temperature_label = plain_label("—")
-        for label in (self.model_label, self.tokens_label, self.temperature_label):
+        # The exact values: shown here, not sent (a small model echoes or ignores them).
+        self.values_label = plain_label("—")
+        self.values_label.setWordWrap(True)
+        self.values_label.setToolTip(
+            "The exact weights; the prompt gets a directive only for "
+            "weights outside the neutral band 0.4–0.6."
+        )
+        for label in (
+            self.model_label,
+            self.tokens_label,
+            self.temperature_label,
+            self.values_label,
+        ):
             label.setObjectName("requestParameter")
         parameters = QFormLayout()
         parameters.setContentsMargins(6, 4, 6, 0)
         parameters.addRow("Model", self.model_label)
         parameters.addRow("Token budget", self.tokens_label)
         parameters.addRow("Temperature", self.temperature_label)
+        parameters.addRow("Weights", self.values_label)
         self.prompt = QPlainTextEdit()
         self.prompt.setObjectName("requestPrompt")
         self.prompt.setReadOnly(True)
@@ -49,12 +62,18 @@ class RequestPreview(QWidget):
         self.request = request
         if request is None:
             self.prompt.setPlainText("")
-            for label in (self.model_label, self.tokens_label, self.temperature_label):
+            for label in (
+                self.model_label,
+                self.tokens_label,
+                self.temperature_label,
+                self.values_label,
+            ):
                 label.setText("—")
             return
         self.model_label.setText(request.model or "(provider default)")
         self.tokens_label.setText(f"{request.max_tokens} tokens")
         self.temperature_label.setText(f"{request.temperature:g}")
+        self.values_label.setText(request.settings_line().removeprefix(SETTINGS_PREFIX) or "—")
         # Keep the reader's scroll position while the text follows the slider.
         bar = self.prompt.verticalScrollBar()
         position = bar.value()

@@ -26,13 +26,15 @@ def test_dragging_a_slider_previews_live_and_records_one_event(
     panel = panel_of(window)
     slider = panel.editor.rows["verbosity"].slider
     before = panel.preview.prompt.toPlainText()
-    assert "moderate length" in before
+    assert before == "You are a helpful assistant."  # neutral weights: nothing added
+    assert "verbosity 0.5" in panel.preview.values_label.text()
 
     slider.setSliderDown(True)
     for position in range(50, 91, 2):  # a drag passes through many values
         slider.setValue(position)
     # The preview follows the drag before anything is stored.
-    assert "thorough, in-depth answers" in panel.preview.prompt.toPlainText()
+    assert "long, thorough answer" in panel.preview.prompt.toPlainText()
+    assert "verbosity 0.9," in panel.preview.values_label.text()
     assert panel.preview.tokens_label.text() == f"{token_budget(0.9, 0.5)} tokens"
     assert list_weight_events(Owner.session(session.id)) == []
     slider.setSliderDown(False)  # release

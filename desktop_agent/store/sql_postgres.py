@@ -1,0 +1,75 @@
+"""The hot paths' fixed SQL in PostgreSQL's dialect (`%s` placeholders, RETURNING,
+sequences, full-text search through da_search).
+
+Same names, same parameters in the same order as store.sql_sqlite. psycopg sends text
+parameters untyped, so a parameter only tested for NULL is cast to text.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+NO_LIMIT = None  # a LIMIT parameter meaning "all rows": PostgreSQL's (LIMIT NULL)
+TOUCH_SESSION = (
+    "UPDATE session SET updated_at = %s, message_count = message_count + %s,"
+    " preview = CASE WHEN %s::text IS NULL THEN preview ELSE %s END,"
+    " title = CASE WHEN %s::text IS NOT NULL AND title = %s THEN %s ELSE title END"
+    " WHERE id = %s"
+)
+LAST_ACTIVE = (
+    "SELECT id, seq FROM message WHERE session_id = %s AND active ORDER BY seq DESC LIMIT 1"
+)
+INSERT_MESSAGE = (
+    "INSERT INTO message (session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (%s, %s, %s, true, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
+INSERT_MESSAGES = (
+    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (%s, %s, %s, %s, true, %s, %s, %s, %s, %s, NULL, %s, %s)"
+)
+INSERT_FEEDBACK = (
+    "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (%s, %s, %s, %s)"
+)
+SESSION_OF = "SELECT session_id FROM message WHERE id = %s"
+UPDATE_CONTENT = "UPDATE message SET content = %s, updated_at = %s WHERE id = %s"
+FINISH_MESSAGE = (
+    "UPDATE message SET content = %s, status = %s, status_reason = %s, updated_at = %s"
+    " WHERE id = %s"
+)
+SEARCH = "SELECT id, session_id, title, role, created_at, snippet FROM da_search(%s, %s, %s)"
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def insert_message(db: Any, params: Sequence[object]) -> int:
+    """Run INSERT_MESSAGE; the new row's id."""
+    return int(db.execute_sql(INSERT_MESSAGE, params).fetchone()[0])
+
+
+def reserve_message_ids(db: Any, count: int) -> list[int]:
+    """Ids for a bulk insert that links each row to the previous one: drawn from the
+    sequence, since other members insert at the same time (and max(id) sees only ours)."""
+    rows = db.execute_sql(
+        "SELECT nextval(pg_get_serial_sequence('message', 'id')) FROM generate_series(1, %s)",
+        (count,),
+    ).fetchall()
+    return [int(row[0]) for row in rows]
+
+
+def tsquery(text: str, *, min_prefix_chars: int) -> str | None:
+    """What a person types as a to_tsquery text: every word must match, the last one (of
+    `min_prefix_chars`+ letters) as a prefix; the same rule as the SQLite FTS5 query.
+    Words are runs of \\w only, so no tsquery operator can slip in."""
+    words = _TOKEN.findall(text)
+    if not words:
+        return None
+    quoted = [f"'{w}'" for w in words]
+    if len(words[-1]) >= min_prefix_chars:
+        quoted[-1] += ":*"
+    return " & ".join(quoted)

@@ -1,0 +1,55 @@
+"""The hot paths' fixed SQL in SQLite's dialect (`?` placeholders, lastrowid).
+
+Same names, same parameters in the same order as store.sql_postgres; store.engine.sql()
+picks the module of the bound engine.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+NO_LIMIT = -1  # a LIMIT parameter meaning "all rows": SQLite's
+TOUCH_SESSION = (
+    "UPDATE session SET updated_at = ?, message_count = message_count + ?,"
+    " preview = CASE WHEN ? IS NULL THEN preview ELSE ? END,"
+    " title = CASE WHEN ? IS NOT NULL AND title = ? THEN ? ELSE title END"
+    " WHERE id = ?"
+)
+LAST_ACTIVE = (
+    "SELECT id, seq FROM message WHERE session_id = ? AND active ORDER BY seq DESC LIMIT 1"
+)
+INSERT_MESSAGE = (
+    "INSERT INTO message (session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+INSERT_MESSAGES = (
+    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL, ?, ?)"
+)
+INSERT_FEEDBACK = "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)"
+SESSION_OF = "SELECT session_id FROM message WHERE id = ?"
+UPDATE_CONTENT = "UPDATE message SET content = ?, updated_at = ? WHERE id = ?"
+FINISH_MESSAGE = (
+    "UPDATE message SET content = ?, status = ?, status_reason = ?, updated_at = ? WHERE id = ?"
+)
+
+
+def insert_message(db: Any, params: Sequence[object]) -> int:
+    """Run INSERT_MESSAGE; the new row's id."""
+    return int(db.execute_sql(INSERT_MESSAGE, params).lastrowid or 0)
+
+
+def reserve_message_ids(db: Any, count: int) -> list[int]:
+    """Ids for a bulk insert that links each row to the previous one (inside the
+    caller's write transaction, which holds SQLite's one write lock). AUTOINCREMENT
+    never reuses an id, so start past both the largest id and the highest handed out."""
+    top = db.execute_sql(
+        "SELECT MAX(COALESCE((SELECT MAX(id) FROM message), 0),"
+        " COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'message'), 0))"
+    ).fetchone()[0]
+    return list(range(int(top) + 1, int(top) + 1 + count))

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the PostgreSQL 15 server the test suite starts throwaway clusters of (the team
+# store's tests run against a real server), when root and it is missing.
+set -euo pipefail
+bin=/usr/lib/postgresql/15/bin
+pkgs=(postgresql-15 postgresql-contrib)   # contrib: unaccent, for accent-blind search
+command -v dpkg-query >/dev/null || exit 0   # not Debian/Ubuntu: nothing we can do here
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && [ -x "$bin/initdb" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+  echo "Installing the PostgreSQL server for the team-store tests: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+else
+  echo "warning: the team-store tests need PostgreSQL 15: sudo apt-get install ${missing[*]}" >&2
+fi
