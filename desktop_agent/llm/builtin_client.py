@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from desktop_agent.llm.builtin import BuiltinModel, BuiltinModelError
 from desktop_agent.llm.client import ProviderClient, ProviderConfig
 from desktop_agent.llm.errors import ProviderError
+from desktop_agent.llm.sdk import load_sdk
 
 if TYPE_CHECKING:
     import openai
@@ -42,6 +43,7 @@ class BuiltinClient(ProviderClient):
     def _map(
         self, exc: BaseException, *, in_stream: bool = False, partial: bool = False
     ) -> ProviderError:
+        load_sdk()
         import openai
 
         kept = " The partial reply was kept." if partial else ""

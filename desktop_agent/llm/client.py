@@ -18,6 +18,7 @@ from desktop_agent.llm.errors import (
     ProviderError,
     map_sdk_error,
 )
+from desktop_agent.llm.sdk import load_sdk
 from desktop_agent.llm.stream_reader import (
     AnswerNotUnderstood,
     AnswerReader,
@@ -136,6 +137,7 @@ class ChatStream:
             raise self._cut_error(bool(self._parts))
 
     def _read(self, items: queue.SimpleQueue[tuple[str, Any]]) -> None:
+        load_sdk()
         import httpx2
         import openai
 
@@ -278,6 +280,7 @@ class ProviderClient:
         """A whole reply at once (summaries, goal judging); retried up to `max_retries`."""
         import json
 
+        load_sdk()
         import openai
 
         try:
@@ -306,6 +309,7 @@ class ProviderClient:
 
     def list_models(self) -> list[str]:
         """The model ids the endpoint offers, in its order."""
+        load_sdk()
         import openai
 
         try:
@@ -319,6 +323,7 @@ class ProviderClient:
         """The SDK client and its no-retry twin (sharing one connection pool)."""
         with self._lock:
             if self._sdk is None or self._sdk_no_retry is None:
+                load_sdk()
                 import httpx2
                 import openai
                 from openai._constants import DEFAULT_CONNECTION_LIMITS
@@ -347,6 +352,7 @@ class ProviderClient:
         *,
         stream: bool,
     ) -> Any:
+        load_sdk()
         import openai
 
         def send() -> Any:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from desktop_agent.domain.redaction import redact as redact  # re-exported for callers
+from desktop_agent.llm.sdk import load_sdk
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -166,6 +167,7 @@ def map_sdk_error(
 def _map(
     exc: BaseException, base_url: str, timeout_seconds: float, in_stream: bool, partial: bool
 ) -> ProviderError:
+    load_sdk()
     import openai
 
     from desktop_agent.llm.stream_reader import (
@@ -225,6 +227,7 @@ def _map(
 
 
 def _map_status(exc: Any) -> ProviderError:
+    load_sdk()
     import openai
 
     status: int = exc.status_code

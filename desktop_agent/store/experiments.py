@@ -119,7 +119,12 @@ def stop_experiment(experiment_id: str, *, promoted: str | None = None) -> Exper
             raise InvalidInputError(f"arm must be 'a' or 'b', got {promoted!r}")
         fields["promoted"] = promoted
     if fields:
-        Experiment.update(**fields).where(Experiment.id == current.id).execute()
+        changed = Experiment.update(**fields).where(Experiment.id == current.id).execute()
+        if not changed:  # a team store's row-level security: not this member's to stop
+            raise ConflictError(
+                f"experiment {current.name!r} can be stopped or promoted only by the member "
+                "who created it (or the team store's owner)"
+            )
     return get_experiment(current.id)
 
 

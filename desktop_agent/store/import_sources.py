@@ -8,6 +8,7 @@ conversation seen before (same app and id) gains only the nodes it did not have.
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -148,7 +149,8 @@ def save_conversations(
             try:
                 with database.atomic():
                     results.append(save_conversation(conversation, owner))
-            except (IntegrityError, DataError) as exc:
+            # The bulk inserts run on the raw connection (peewee does not wrap its errors).
+            except (IntegrityError, DataError, sqlite3.IntegrityError, sqlite3.DataError) as exc:
                 results.append(f"the database refused it: {exc}")
     return results
 
@@ -292,6 +294,7 @@ def _insert(
         next_id += 1
     connection = database.connection()
     connection.execute(_STAGING)
+    connection.execute("DELETE FROM temp.import_staging")  # whatever a failure may have left
     connection.executemany(_STAGE_MESSAGE, rows)
     connection.execute(_INSERT_STAGED)
     connection.execute("DELETE FROM temp.import_staging")

@@ -18,7 +18,7 @@ from peewee import DatabaseError, PostgresqlDatabase
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import engine, pg_schema
-from desktop_agent.store.errors import StoreError
+from desktop_agent.store.errors import ConflictError, StoreError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -91,7 +91,20 @@ class TeamDatabase(PostgresqlDatabase):
         # (RETURNING, sequences, booleans, full-text search) is in store.sql_postgres.
         if params and "?" in sql:
             sql = pg_placeholders(sql)
-        return super().execute_sql(sql, params, *args, **kwargs)
+        try:
+            return super().execute_sql(sql, params, *args, **kwargs)
+        except DatabaseError as exc:
+            psycopg = engine.load_psycopg()
+            causes = (exc.__cause__, exc.__context__, *exc.args)
+            if any(isinstance(c, psycopg.errors.InsufficientPrivilege) for c in causes):
+                detail = " ".join(str(exc).split())
+                # Row-level security or a missing grant: say whose rule it is.
+                raise ConflictError(
+                    f"the team store refused this change ({detail}): on a team store, "
+                    "another member's rows cannot be changed, and a shared agent, snapshot "
+                    "or experiment only as docs/team-store.md says"
+                ) from exc
+            raise
 
 
 _PLACEHOLDER_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
@@ -211,7 +224,7 @@ def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
     except StoreError:
         db.close()
         raise
-    except DatabaseError as exc:
+    except (DatabaseError, ConflictError) as exc:  # ConflictError: no rights (execute_sql)
         db.close()
         raise StoreError(problem_message(address, exc)) from exc
     latest = pg_schema.latest_version()
@@ -292,7 +305,7 @@ def init_team_store(
             return latest
     except StoreError:
         raise
-    except DatabaseError as exc:
+    except (DatabaseError, ConflictError) as exc:
         raise StoreError(problem_message(address, exc)) from exc
     finally:
         db.close()

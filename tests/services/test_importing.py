@@ -303,3 +303,30 @@ def test_imported_messages_are_searchable_and_the_index_stays_exact(
     nebula = search_messages("nebula", limit=100)
     assert len(nebula) == 8
     assert {hit.session_id for hit in nebula} == kept
+
+
+def test_a_conversation_the_database_refuses_leaves_nothing_behind(
+    store: Path, tmp_path: Path
+) -> None:
+    # A real constraint of the real database, refusing one message's row mid-transaction.
+    database.execute_sql(
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON message WHEN new.content LIKE '%poison%'"
+        " BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
+    )
+    path = write_json(
+        tmp_path / "conversations.json",
+        [
+            gpt_linear("c1", 1, words="alpha"),
+            gpt_linear("c2", 2, words="poison"),
+            gpt_linear("c3", 1, words="omega"),
+        ],
+    )
+    report = import_exports([path])
+    assert [c.outcome for c in report.conversations] == ["new", "skipped", "new"]
+    assert "poison refused" in report.conversations[1].reason
+    assert import_sources.find_session("chatgpt", "c2") is None
+    c3 = messages.list_messages(_session_of("chatgpt", "c3"))
+    assert [m.content for m in c3] == ["user turn 0 omega", "assistant turn 0 omega"]
+    assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 4
+    _fts_matches_messages()
+    assert search_messages("poison") == []

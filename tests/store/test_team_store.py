@@ -251,3 +251,24 @@ def test_faults_name_the_server_and_what_to_do(
     with pytest.raises(StoreError, match="has no rights"):
         open_team_store(team_store.url(PASSWORD_ROLE), password=PASSWORD)
     assert server.port > 0
+
+
+def test_changing_what_belongs_to_another_member_says_why(team_store: TeamStore) -> None:
+    _as(team_store, "alice")
+    a = snapshot_store.save_snapshot(
+        name="a", agent_name="assistant", weights={}, learning_rate=0.1, decay=0
+    )
+    b = snapshot_store.save_snapshot(
+        name="b", agent_name="assistant", weights={}, learning_rate=0.1, decay=0
+    )
+    helper = agents.create_agent("helper")
+    experiments.create_experiment(
+        name="trial", agent_id=helper.id, snapshot_a=a.id, snapshot_b=b.id, split=0.5
+    )
+    _as(team_store, "bob")
+    with pytest.raises(ConflictError, match="only by the member who created it"):
+        experiments.stop_experiment(experiments.get_experiment("trial").id)
+    with pytest.raises(ConflictError, match="the team store refused this change"):
+        agents.delete_agent(helper.id)
+    assert experiments.get_experiment("trial").status == "running"
+    assert not agents.get_agent("helper").deleted
