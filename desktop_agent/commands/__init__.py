@@ -3,6 +3,7 @@ codes here, in one place."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 import sys
@@ -13,7 +14,7 @@ from desktop_agent.domain.errors import InvalidInputError
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from desktop_agent.services.app_context import AppContext
 
@@ -40,14 +41,11 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
 
         from desktop_agent.llm.errors import ProviderError
         from desktop_agent.services.app_context import open_app
-        from desktop_agent.store.errors import ConflictError, NotFoundError, StoreError
+        from desktop_agent.store.errors import ConflictError, NotFoundError
 
         try:
-            app = open_app(args.data_dir)
-        except InvalidInputError as exc:
-            raise CommandFailed(str(exc), EXIT_INVALID) from exc
-        except StoreError as exc:
-            raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
+            with opening_failures():
+                app = open_app(args.data_dir)
         except OperationalError as exc:
             raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         try:
@@ -68,6 +66,20 @@ def with_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callable[
             app.close()
 
     return wrapper
+
+
+@contextlib.contextmanager
+def opening_failures() -> Iterator[None]:
+    """Exit codes for opening or creating a store: a bad value (a path, a URL) exits 3, a
+    store that cannot be opened or made ready exits 1, each with its own message."""
+    from desktop_agent.store.errors import StoreError
+
+    try:
+        yield
+    except InvalidInputError as exc:
+        raise CommandFailed(str(exc), EXIT_INVALID) from exc
+    except StoreError as exc:
+        raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
 
 
 def database_problem(exc: Exception) -> str:

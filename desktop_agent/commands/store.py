@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from desktop_agent.commands import EXIT_INVALID, EXIT_OK, EXIT_RUNTIME, CommandFailed
+from desktop_agent.commands import EXIT_OK, opening_failures
 
 if TYPE_CHECKING:
     import argparse
@@ -23,16 +23,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.team_store import init_store
-    from desktop_agent.store.errors import StoreError
 
-    try:
+    with opening_failures():
         ready = init_store(args.url)
-    except InvalidInputError as exc:
-        raise CommandFailed(str(exc), EXIT_INVALID) from exc
-    except StoreError as exc:
-        raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
     print(f"The team store at {ready.server} is ready (schema {ready.version}).")
     print(
         f"Each member connects as their own role (the role name is their user handle); "
