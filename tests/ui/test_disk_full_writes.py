@@ -194,3 +194,53 @@ def test_a_settings_save_on_a_full_disk(qtbot: QtBot, setup: Setup) -> None:
     dialog.accept()
     assert dialog.result() == SettingsDialog.DialogCode.Accepted
     assert json.loads(settings_file.read_bytes()) != json.loads(old)
+
+
+def test_a_backup_on_a_full_disk_goes_the_same_way(qtbot: QtBot, setup: Setup) -> None:
+    """A job on the worker pool (the daily backup) meets the full disk on the same path:
+    read-only, the sentence instead of sqlite's, no half copy left holding space."""
+    from desktop_agent.services.backups import backup_dir, list_backups
+
+    folder = backup_dir(setup.data_dir)
+    for old in list_backups(setup.data_dir):
+        old.path.unlink()
+    folder.mkdir(exist_ok=True)  # the copy itself meets the full disk
+    status = setup.window.statusBar()
+    _attempt_on_a_full_disk(qtbot, setup, setup.window.import_export.backup_if_due)
+    assert list(folder.iterdir()) == []  # no .partial file
+    with qtbot.waitSignal(worker_pool().idle, timeout=WAIT_MS):
+        worker = setup.window.import_export.backup_if_due()
+        assert worker is not None
+    assert len(list_backups(setup.data_dir)) == 1
+    assert "database or disk is full" not in status.currentMessage()
+
+
+def test_a_full_disk_elsewhere_leaves_the_window_writable(
+    qtbot: QtBot,
+    tmp_path: Path,
+    small_disk: Path,  # noqa: F811
+) -> None:
+    """An export to a full USB stick says that disk is full; the store's disk has room,
+    so the window stays writable."""
+    context = open_app(tmp_path / "data")
+    try:
+        sessions.create_session(title="kept")
+        window = MainWindow(context)
+        qtbot.addWidget(window)
+        window.show()
+        filler = fill(small_disk)
+        failed: list[str] = []
+        worker = window.import_export.start_export_all(small_disk / "all.dagent")
+        worker.errored.connect(lambda exc: failed.append(str(exc)))
+        qtbot.waitUntil(lambda: bool(failed), timeout=WAIT_MS)
+        assert "is full" in failed[0]
+        assert str(small_disk) in failed[0]
+        assert str(tmp_path) not in failed[0]
+        assert not window.disk_watch.full
+        assert not window.read_only_bar.isVisible()
+        assert window.new_action.isEnabled()
+        os.unlink(filler)
+        window.close()
+        assert not worker_pool().join(timeout_ms=10_000)
+    finally:
+        context.close()
