@@ -1,5 +1,6 @@
-"""Every write the window makes meets a full disk on one path: a rename, a thumbs-up, a
-weight change, a snapshot save and a settings save each leave the window read-only with
+"""Every write the window makes meets a full disk on one path: a rename, a move to the
+trash, a thumbs-up, a weight change, a snapshot save, a settings save and the daily
+backup (a worker job) each leave the window read-only with
 the sentence naming the disk (no crash dialog, no raw sqlite error), the store intact
 and unchanged, and the window writable again by itself once space returns. Needs root
 for the small file system (see tests/cli/test_disk_full.py); skipped otherwise."""
@@ -138,6 +139,17 @@ def test_a_rename_on_a_full_disk(qtbot: QtBot, setup: Setup) -> None:
 
     assert model.setData(model.index(row, 0), "after")  # writable again
     assert sessions.get_session(setup.session_id).title == "after"
+
+
+def test_moving_to_trash_on_a_full_disk(qtbot: QtBot, setup: Setup) -> None:
+    panel = setup.window.sessions
+    panel.select(setup.session_id)
+    _attempt_on_a_full_disk(qtbot, setup, panel.trash_current)
+    assert not sessions.get_session(setup.session_id).trashed
+    assert panel.model.row_of(setup.session_id) >= 0  # still listed: it was not moved
+    panel.select(setup.session_id)
+    panel.trash_current()
+    assert sessions.get_session(setup.session_id).trashed
 
 
 def test_feedback_on_a_full_disk(qtbot: QtBot, setup: Setup) -> None:
