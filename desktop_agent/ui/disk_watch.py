@@ -44,12 +44,16 @@ class DiskWatch(QObject):
 
     def report(self, exc: BaseException) -> bool:
         """If `exc` is a full disk, go read-only and say so; True when it was."""
-        from desktop_agent.services.integrity import disk_full_message, free_space
+        from desktop_agent.services.integrity import (
+            LOW_SPACE_BYTES,
+            disk_full_message,
+            free_space,
+        )
 
         message = disk_full_message(exc, self._database)
         if message is None:
             return False
-        if not self.full and free_space(self._database) >= RESUME_BYTES:
+        if not self.full and free_space(self._database) >= LOW_SPACE_BYTES:
             return False  # another disk is full (an export's): the store can still write
         if not self.full:
             self.full = True
