@@ -472,18 +472,17 @@ class MainWindow(QMainWindow):
             self.tr("Read-only — nothing more will be written to this store. %s") % problem,
             self.tr("Repair…"),
         )
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(False)
+        self.chat.set_writable(False)
+        (self._weight_panel or self._panel_slot).setEnabled(False)
         self.new_action.setEnabled(False)
 
     @Slot(bool, str)
     def _on_disk_space(self, room: bool, message: str) -> None:
         """A full disk: read-only until the watch sees space again (nothing is lost).
         The composer is disabled, not cleared: its text waits for the space."""
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(room)
+        self.chat.set_writable(room)
+        (self._weight_panel or self._panel_slot).setEnabled(room)
         self._menus["weights"].setEnabled(room)
-        self.chat.goal.setReadOnly(not room)
         if not room:
             self._writable_actions = [a for a in self._write_actions() if a.isEnabled()]
             for action in self._writable_actions:

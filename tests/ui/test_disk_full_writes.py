@@ -113,6 +113,8 @@ def _attempt_on_a_full_disk(
         assert not window.new_action.isEnabled()
         assert not window.sessions.rename_action.isEnabled()
         assert not window.settings_action.isEnabled()
+        assert window.chat.goal.isReadOnly()
+        assert not window.chat.view.message_delegate.writable
         assert _integrity(setup.context.database_path) == "ok"
         window.grab().save("/tmp/disk-full-window.png")
     finally:
@@ -124,6 +126,7 @@ def _attempt_on_a_full_disk(
     assert window.chat.bottom.isEnabled()
     assert window.new_action.isEnabled()
     assert window.settings_action.isEnabled()
+    assert window.chat.view.message_delegate.writable
     return room, message
 
 
