@@ -116,6 +116,8 @@ def _print_copy(report: CopyReport) -> None:
         print(f"  kept     {session_id}: changed on one side since it was copied; left as is")
     if report.agents_created:
         print(f"  agents created: {', '.join(report.agents_created)}")
+    if report.snapshots_copied:
+        print(f"  snapshots copied: {len(report.snapshots_copied)}")
     if report.learned_copied:
         print(f"  learned weights copied for: {', '.join(report.learned_copied)}")
     print(

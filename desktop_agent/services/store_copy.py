@@ -17,7 +17,7 @@ from peewee import DatabaseError
 from desktop_agent.config.secrets import store_password
 from desktop_agent.domain.session_tree import SessionTree, dump_session_tree
 from desktop_agent.services.session_trees import import_tree, session_tree
-from desktop_agent.store import agents, engine, sessions
+from desktop_agent.store import agents, engine, sessions, snapshots
 from desktop_agent.store.agents import DEFAULT_USER
 from desktop_agent.store.db import database
 from desktop_agent.store.errors import StoreError
@@ -27,7 +27,7 @@ from desktop_agent.store.team import open_team_store, parse_store_url
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from desktop_agent.store.records import AgentRecord
+    from desktop_agent.store.records import AgentRecord, SnapshotRecord
 
 
 @dataclass
@@ -42,10 +42,13 @@ class CopyReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (session id, reason)
     agents_created: list[str] = field(default_factory=list)
     learned_copied: list[str] = field(default_factory=list)  # agent names
+    snapshots_copied: list[str] = field(default_factory=list)  # snapshot ids
 
     @property
     def copied_anything(self) -> bool:
-        return bool(self.copied or self.agents_created or self.learned_copied)
+        return bool(
+            self.copied or self.agents_created or self.learned_copied or self.snapshots_copied
+        )
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -59,6 +62,7 @@ class CopyReport:
             "failed": [{"session_id": s, "reason": r} for s, r in self.failed],
             "agents_created": self.agents_created,
             "learned_copied": self.learned_copied,
+            "snapshots_copied": self.snapshots_copied,
         }
 
 
@@ -70,6 +74,7 @@ class _Snapshot:
     flags: dict[str, tuple[bool, bool]]  # session id → (pinned, trashed)
     agents: list[AgentRecord]
     learned: list[tuple[str, LearnedCopy]]  # (agent name, learned state)
+    snapshots: list[SnapshotRecord]  # of those agents, oldest first
 
 
 def copy_to_team(
@@ -114,7 +119,7 @@ def _read(user: str) -> _Snapshot:
     try:
         user_rec = agents.get_user(user)
     except LookupError:
-        return _Snapshot([], {}, [], [])
+        return _Snapshot([], {}, [], [], [])
     records = [
         s
         for trashed in (False, True)
@@ -126,7 +131,12 @@ def _read(user: str) -> _Snapshot:
     learned = [(agents.get_agent(item.agent_id).name, item) for item in read_learned(user_rec.id)]
     used |= {name for name, _ in learned}
     every = agents.list_agents(include_deleted=True)
-    return _Snapshot(trees, flags, [a for a in every if a.name in used], learned)
+    kept = [a for a in every if a.name in used]
+    saved = sorted(
+        (snap for a in kept for snap in snapshots.list_snapshots(agent_name=a.name)),
+        key=lambda snap: snap.created_at,
+    )
+    return _Snapshot(trees, flags, kept, learned, saved)
 
 
 def _write(
@@ -153,6 +163,22 @@ def _write(
             target = agents.get_agent(name)
             if write_learned(user_rec.id, target.id, learned):
                 report.learned_copied.append(name)
+        for snap in source.snapshots:  # immutable, with stable ids: copied once
+            if not snapshots.snapshot_exists(snap.id):
+                snapshots.save_snapshot(
+                    name=snap.name,
+                    agent_name=snap.agent_name,
+                    weights=snap.weights,
+                    learning_rate=snap.learning_rate,
+                    decay=snap.decay,
+                    parent_id=snap.parent_id,
+                    source_session_id=snap.source_session_id,
+                    validation=snap.validation,
+                    notes=snap.notes,
+                    snapshot_id=snap.id,
+                    created_at=snap.created_at,
+                )
+                report.snapshots_copied.append(snap.id)
     total = len(source.trees)
     for done, tree in enumerate(source.trees, start=1):
         _copy_session(replace(tree, user=user), source.flags.get(tree.id), report)

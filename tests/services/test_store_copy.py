@@ -12,10 +12,10 @@ from desktop_agent.services import learning
 from desktop_agent.services.importing import import_exports
 from desktop_agent.services.store_copy import copy_from_team, copy_to_team
 from desktop_agent.services.transfer import export_session
-from desktop_agent.store import agents, compactions, messages, sessions, versions
+from desktop_agent.store import agents, compactions, messages, sessions, snapshots, versions
 from desktop_agent.store.db import close_database, open_database
 from desktop_agent.store.errors import StoreError
-from desktop_agent.store.weights import Owner, set_weights
+from desktop_agent.store.weights import Owner, list_weight_events, set_weights
 from tests.support.export_fixtures import gpt_branched, write_json
 from tests.support.postgres import TeamStore
 
@@ -48,6 +48,18 @@ def _fill(tmp_path: Path) -> None:
     messages.append_message(old.id, "user", "forget me not")
     sessions.trash_session(old.id)
     import_exports([write_json(tmp_path / "chatgpt.json", [gpt_branched()])])
+    base = snapshots.save_snapshot(
+        name="calm", agent_name="tutor", weights={"verbosity": 0.2}, learning_rate=0.1, decay=0
+    )
+    snapshots.save_snapshot(
+        name="calmer",
+        agent_name="tutor",
+        weights={"verbosity": 0.1},
+        learning_rate=0.1,
+        decay=0,
+        parent_id=base.id,
+        notes="after the lesson",
+    )
 
 
 def _exports() -> dict[str, bytes]:
@@ -55,9 +67,20 @@ def _exports() -> dict[str, bytes]:
     return {session_id: export_session(session_id) for session_id in ids}
 
 
-def _learned() -> dict[str, dict[str, float] | None]:
+def _learned() -> dict[str, tuple[object, list[object], list[object]]]:
+    """Per agent: the local user's learned weights, their weight events, the snapshots."""
     user = agents.get_user("local")
-    return {a.name: agents.learned_weights(user.id, a.id) for a in agents.list_agents()}
+    return {
+        a.name: (
+            agents.learned_weights(user.id, a.id),
+            [
+                (e.weight, e.old, e.new, e.cause, e.created_at)
+                for e in list_weight_events(Owner.user(user.id, a.id))
+            ],
+            list(snapshots.list_snapshots(agent_name=a.name)),
+        )
+        for a in agents.list_agents()
+    }
 
 
 def test_copy_to_a_team_store_again_and_back_into_a_fresh_data_dir(
@@ -66,6 +89,7 @@ def test_copy_to_a_team_store_again_and_back_into_a_fresh_data_dir(
     _fill(tmp_path)
     before = _exports()
     learned = _learned()
+    assert learned[agents.DEFAULT_AGENT][1]  # feedback moved the user's weights
     trashed = {s.id for s in sessions.list_sessions(trashed=True)}
     pinned = {s.id for s in sessions.list_sessions() if s.pinned}
     url = team_store.url("alice")
@@ -75,6 +99,7 @@ def test_copy_to_a_team_store_again_and_back_into_a_fresh_data_dir(
     assert sorted(report.copied) == sorted(before)
     assert report.agents_created == ["tutor"]  # the default agent is there already
     assert report.learned_copied == [agents.DEFAULT_AGENT]
+    assert len(report.snapshots_copied) == 2
     # The copies are alice's: bob sees none of them, alice all of their messages.
     assert team_store.sql("SELECT count(*) FROM session", "bob") == [(0,)]
     assert team_store.sql("SELECT DISTINCT owner FROM session", "alice") == [("alice",)]
@@ -85,6 +110,7 @@ def test_copy_to_a_team_store_again_and_back_into_a_fresh_data_dir(
     assert again.copied == []
     assert again.agents_created == []
     assert again.learned_copied == []
+    assert again.snapshots_copied == []
     assert sorted(again.unchanged) == sorted(before)
     assert team_store.sql("SELECT count(*) FROM message", "alice") == [(stored,)]
 
