@@ -20,6 +20,7 @@ BOTH_ENGINES = frozenset(
         "tests.services.test_learning",
         "tests.services.test_importing",
         "tests.services.test_session_trees",
+        "tests.services.test_transfer",
     }
 )
 SQLITE_ONLY = frozenset(
