@@ -109,7 +109,7 @@ def _print_copy(report: CopyReport) -> None:
     team = f"the team store at {report.server} (as {report.role})"
     here = f"this data dir (user {report.user})"
     source, target = (here, team) if report.direction == "to" else (team, here)
-    print(f"Copied from {source} into {target}:")
+    print(f"Copy from {source} into {target}:")
     for session_id, reason in report.failed:
         print(f"  failed   {session_id}: {reason}")
     for session_id in report.kept:
