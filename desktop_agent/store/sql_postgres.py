@@ -101,3 +101,44 @@ def tsquery(text: str, *, min_prefix_chars: int) -> str | None:
     if len(words[-1]) >= min_prefix_chars:
         quoted[-1] += ":*"
     return " & ".join(quoted)
+
+
+# Imports (store/import_sources.py, store/session_trees.py).
+INSERT_IMPORT_SOURCE_IF_NEW = (
+    "INSERT INTO import_source (session_id, app, source_id, instructions,"
+    " imported_at, updated_at) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+GREATEST = "GREATEST"  # the larger of two values
+_INSERT_IMPORTED = (
+    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', %s, NULL, %s, %s)"
+)
+
+
+def executemany(db: Any, statement: str, rows: Sequence[Sequence[object]]) -> None:
+    """One statement over many rows on the raw connection (inside the caller's
+    transaction; errors come as the driver's, see driver_errors). Statements are
+    written with SQLite's `?` placeholders where the SQL is otherwise the same."""
+    from desktop_agent.store.team import pg_placeholders
+
+    if "?" in statement:
+        statement = pg_placeholders(statement)
+    if rows:
+        with db.connection().cursor() as cursor:
+            cursor.executemany(statement, rows)
+
+
+def insert_imported_messages(db: Any, rows: Sequence[Sequence[object]]) -> None:
+    """Messages of an import, each (id, session_id, seq, parent_id, active, role, content,
+    status, model, created_at): psycopg pipelines executemany, and the tsvector column
+    needs no staging."""
+    executemany(db, _INSERT_IMPORTED, [(*row, row[-1]) for row in rows])
+
+
+def driver_errors() -> tuple[type[Exception], ...]:
+    """The raw connection's refusals (peewee does not wrap what executemany raises)."""
+    from desktop_agent.store.engine import load_psycopg
+
+    psycopg = load_psycopg()
+    return (psycopg.IntegrityError, psycopg.DataError)
