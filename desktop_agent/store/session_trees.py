@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 
 from desktop_agent.store.db import database
+from desktop_agent.store.engine import sql
 
 
 @dataclass(frozen=True)
@@ -126,12 +127,7 @@ def insert_tree(
             key = row.source_key or f"file:{row.id}"
             marks.append((stored, session_id, key, row.kind, row.reasoning))
     connection = database.connection()
-    connection.executemany(
-        "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
-        " status_reason, model, weights, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-        messages,
-    )
+    sql().insert_messages(database, messages)
     connection.executemany(
         "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)",
         feedback,
