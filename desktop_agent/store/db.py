@@ -95,9 +95,20 @@ class _LenientCursor:
         return self._rest.popleft() if self._rest else None
 
     def fetchall(self) -> list[Any]:
-        rows: list[Any] = []
-        while (row := self.fetchone()) is not None:
-            rows.append(row)
+        if self._rest is not None:
+            rows = list(self._rest)
+            self._rest.clear()
+            return rows
+        try:  # one call into sqlite3, not one per row (a 10,000-message session's read)
+            rows = self._cursor.fetchall()
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+            # The rows this call read before the failure are served again from the
+            # lenient run, which skips only those handed out before it.
+            self._read_leniently()
+            return self.fetchall()
+        self._fetched += len(rows)
         return rows
 
     def fetchmany(self, size: int = 1) -> list[Any]:

@@ -65,7 +65,7 @@ def tree_rows(session_id: str) -> list[TreeRow]:
             r[12] or "",
             r[13] or "",
         )
-        for r in database.execute_sql(query, (session_id,))
+        for r in database.execute_sql(query, (session_id,)).fetchall()
     ]
 
 
