@@ -11,6 +11,7 @@ from desktop_agent.commands import (
     EXIT_OK,
     print_json,
     read_input_file,
+    reading_app,
     with_app,
     write_atomically,
 )
@@ -121,7 +122,7 @@ def message_json(m: MessageRecord) -> dict[str, Any]:
     }
 
 
-@with_app
+@reading_app
 def _list(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import sessions
 
@@ -137,7 +138,7 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _show(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import messages, sessions
 
@@ -167,7 +168,7 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _search(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.search import search_messages
 
@@ -194,7 +195,7 @@ def _search(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _export(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import sessions
     from desktop_agent.services.transfer import export_session
