@@ -12,6 +12,8 @@ import json
 import math
 from json.encoder import encode_basestring  # the C escaper when _json is available
 
+_KEYS: dict[str, str] = {}  # key → its escaped form and ": " (keys seen so far)
+
 
 class _Unusual(Exception):
     """A value the fast path leaves to the standard encoder."""
@@ -49,17 +51,25 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _Unusual
-            # Strings, None and ints (most of a session file's values) are written
-            # here rather than through a call per value.
+            # Strings, None, booleans and ints (most of a session file's values) are
+            # written here rather than through a call per value; a file repeats a few
+            # keys thousands of times, so each is escaped once.
+            label = _KEYS.get(key)
+            if label is None:
+                label = encode_basestring(key) + ": "
+                if len(_KEYS) < 512:  # bounded: keys of arbitrary documents pass here too
+                    _KEYS[key] = label
             kind = type(item)
             if kind is str:
-                parts.append(opening + encode_basestring(key) + ": " + encode_basestring(item))
+                parts.append(opening + label + encode_basestring(item))
             elif item is None:
-                parts.append(opening + encode_basestring(key) + ": null")
+                parts.append(opening + label + "null")
+            elif kind is bool:
+                parts.append(opening + label + ("true" if item else "false"))
             elif kind is int:
-                parts.append(opening + encode_basestring(key) + ": " + int.__repr__(item))
+                parts.append(opening + label + int.__repr__(item))
             else:
-                parts.append(opening + encode_basestring(key) + ": ")
+                parts.append(opening + label)
                 _emit(item, inner, parts, allow_nan)
             opening = "," + inner
         parts.append(newline + "}")

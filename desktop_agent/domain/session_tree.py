@@ -9,7 +9,9 @@ Version 1 files are read by `session_file.py`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from desktop_agent.domain.canonical import (
     check_keys,
@@ -180,11 +182,17 @@ def _message_json(m: TreeMessage) -> dict[str, object]:
 
 def dump_session_tree(tree: SessionTree) -> bytes:
     """The file's bytes; refuses (InvalidInputError) a tree import would refuse."""
-    body = tree_body(tree)
+    return dump_tree_body(tree_body(tree))
+
+
+def dump_tree_body(body: dict[str, object]) -> bytes:
+    """The file's bytes for a body shaped as `tree_body` makes it; refuses
+    (InvalidInputError) a body import would refuse."""
     # The same checks import makes. The body holds only what JSON holds (dicts with
     # string keys, lists, str, int, float, bool, None), so it is checked as it stands:
     # a round trip through json text (0.1 s at 10,000 messages) would give an equal value.
-    parse_tree_body(body)
+    check_keys(body, "session", required=_SESSION_KEYS)
+    _tree_from_body(body, (), _checked_message_ids(body["messages"]))
     document = make_envelope(SESSION_FORMAT, TREE_FORMAT_VERSION, "session", body)
     text = dumps_indented(document, allow_nan=False)  # json.dumps(indent=2), at C speed
     return (text + "\n").encode("utf-8")
@@ -198,16 +206,21 @@ def parse_tree_document(document: dict[str, object]) -> SessionTree:
 
 
 def parse_tree_body(body: dict[str, object]) -> SessionTree:
+    check_keys(body, "session", required=_SESSION_KEYS)
+    messages = _messages(body["messages"])
+    return _tree_from_body(body, messages, {m.id for m in messages})
+
+
+def _tree_from_body(
+    body: dict[str, object], messages: tuple[TreeMessage, ...], ids: set[int]
+) -> SessionTree:
     where = "session"
-    check_keys(body, where, required=_SESSION_KEYS)
     weights = body["weights"]
     if weights is not None:
         try:
             weights = check_weights(require_object(weights, f"{where}.weights"))
         except InvalidInputError as exc:
             raise InvalidInputError(f"{where}.weights: {exc}") from None
-    messages = _messages(body["messages"])
-    ids = {m.id for m in messages}
     return SessionTree(
         id=require_uuid(body["id"], f"{where}.id"),
         title=require_str(body["title"], f"{where}.title", max_len=MAX_NAME_CHARS),
@@ -222,6 +235,57 @@ def parse_tree_body(body: dict[str, object]) -> SessionTree:
         weight_events=tuple(_events(body["weight_events"], ids)),
         source=_source(body["source"]),
     )
+
+
+_CANONICAL_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def _checked_message_ids(raw: object) -> set[int]:
+    """The ids of the messages, when `_messages` would accept them all. A message as the
+    store writes it (a known role/status/kind, strings, a canonical time, feedback only
+    on a reply, checked by the same `_feedback`) is recognised without building it; at
+    the first one that is not, the whole list goes through `_messages`, which names the
+    problem."""
+    if type(raw) is not list:
+        return {m.id for m in _messages(raw)}
+    seen: set[int] = set()
+    shown_tip: int | None = None
+    shown_started = False
+    for fields in raw:
+        if not (
+            type(fields) is dict
+            and fields.keys() == _MESSAGE_KEYS
+            and ((feedback := fields["feedback"]) is None or fields["role"] == "assistant")
+            and fields["role"] in ROLES
+            and fields["status"] in STATUSES
+            and fields["kind"] in KINDS
+            and type(fields["content"]) is str
+            and type(fields["status_reason"]) is str
+            and type(fields["reasoning"]) is str
+            and type(model := fields["model"]) is str
+            and len(model) <= MAX_NAME_CHARS
+            and type(source_key := fields["source_key"]) is str
+            and len(source_key) <= MAX_NAME_CHARS
+            and type(ident := fields["id"]) is int
+            and ident >= 1
+            and ident not in seen
+            and ((parent := fields["parent"]) is None or (type(parent) is int and parent in seen))
+            and type(shown := fields["shown"]) is bool
+            and (not shown or (parent == shown_tip and not (parent is None and shown_started)))
+            and type(created_at := fields["created_at"]) is str
+            and _CANONICAL_TIME.fullmatch(created_at)
+        ):
+            return {m.id for m in _messages(raw)}
+        try:  # the pattern admits month 13 or February 30; the calendar does not
+            datetime.fromisoformat(created_at[:-1])
+        except ValueError:
+            return {m.id for m in _messages(raw)}
+        if feedback is not None:
+            _feedback(feedback, f"messages[{len(seen)}].feedback")
+        if shown:
+            shown_tip, shown_started = ident, True
+        seen.add(ident)
+    return seen
 
 
 def _name(value: object, where: str) -> str:

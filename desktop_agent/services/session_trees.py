@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -13,9 +14,10 @@ from desktop_agent.domain.session_tree import (
     TreeMessage,
     TreeSource,
     TreeWeightEvent,
-    dump_session_tree,
+    dump_tree_body,
     is_tree_document,
     parse_tree_document,
+    tree_body,
 )
 from desktop_agent.store import agents, clock, compactions, import_sources, sessions
 from desktop_agent.store.session_trees import (
@@ -23,12 +25,12 @@ from desktop_agent.store.session_trees import (
     TreeRow,
     insert_tree,
     session_events,
+    tree_records,
     tree_rows,
 )
 
 
 def session_tree(session_id: str) -> SessionTree:
-    session = sessions.get_session(session_id)
     rows = tree_rows(session_id)
     local = {row.id: index + 1 for index, row in enumerate(rows)}
     messages = tuple(
@@ -49,6 +51,11 @@ def session_tree(session_id: str) -> SessionTree:
         )
         for row in rows
     )
+    return _tree(session_id, local, messages)
+
+
+def _tree(session_id: str, local: dict[int, int], messages: tuple[TreeMessage, ...]) -> SessionTree:
+    session = sessions.get_session(session_id)
     source = import_sources.source_of(session_id)
     return SessionTree(
         id=session.id,
@@ -81,7 +88,34 @@ def session_tree(session_id: str) -> SessionTree:
 
 
 def export_session_tree(session_id: str) -> bytes:
-    return dump_session_tree(session_tree(session_id))
+    """`dump_session_tree(session_tree(session_id))`, byte for byte, without the two
+    objects per message in between: the rows go straight into the file's message
+    objects (tests/services/test_session_trees.py compares both ways)."""
+    records = tree_records(session_id)
+    local = {r[0]: index + 1 for index, r in enumerate(records)}
+    to_iso = clock.to_iso
+    body = tree_body(_tree(session_id, local, ()))
+    body["messages"] = [
+        {
+            "id": local[r[0]],
+            "parent": None if r[1] is None else local.get(r[1]),
+            "shown": bool(r[2]),
+            "role": r[3],
+            "content": r[4],
+            "created_at": to_iso(float(r[8])),
+            "status": r[5],
+            "status_reason": r[6],
+            "model": r[7],
+            "feedback": None
+            if r[9] is None
+            else {"rating": int(r[9]), "tags": list(json.loads(r[10])) if r[10] else []},
+            "kind": r[11] or "text",
+            "reasoning": r[12] or "",
+            "source_key": "" if not r[13] or r[13].startswith("file:") else r[13],
+        }
+        for r in records
+    ]
+    return dump_tree_body(body)
 
 
 def import_tree(tree: SessionTree) -> tuple[str, bool, int]:

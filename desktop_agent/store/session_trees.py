@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from desktop_agent.store import engine
 from desktop_agent.store.db import database
@@ -38,16 +39,24 @@ class EventRow:
     created_at: float
 
 
+TREE_QUERY = (
+    "SELECT m.id, m.parent_id, m.active, m.role, m.content, m.status, m.status_reason,"
+    " m.model, m.created_at, f.rating, f.tags, l.kind, l.reasoning,"
+    " l.source_key FROM message m"
+    " LEFT JOIN feedback f ON f.message_id = m.id"
+    " LEFT JOIN import_message l ON l.message_id = m.id"
+    " WHERE m.session_id = ? ORDER BY m.id"
+)
+
+
+def tree_records(session_id: str) -> list[tuple[Any, ...]]:
+    """The rows of `tree_rows` as the driver returns them (columns in TreeRow's order,
+    tags as JSON text): export reads them straight into the file's structure."""
+    return list(database.execute_sql(TREE_QUERY, (session_id,)).fetchall())
+
+
 def tree_rows(session_id: str) -> list[TreeRow]:
     """Every message of the session, oldest first (a parent always before its children)."""
-    query = (
-        "SELECT m.id, m.parent_id, m.active, m.role, m.content, m.status, m.status_reason,"
-        " m.model, m.created_at, f.rating, f.tags, l.kind, l.reasoning,"
-        " l.source_key FROM message m"
-        " LEFT JOIN feedback f ON f.message_id = m.id"
-        " LEFT JOIN import_message l ON l.message_id = m.id"
-        " WHERE m.session_id = ? ORDER BY m.id"
-    )
     return [
         TreeRow(
             int(r[0]),
@@ -65,7 +74,7 @@ def tree_rows(session_id: str) -> list[TreeRow]:
             r[12] or "",
             r[13] or "",
         )
-        for r in database.execute_sql(query, (session_id,)).fetchall()
+        for r in tree_records(session_id)
     ]
 
 

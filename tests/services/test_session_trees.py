@@ -19,7 +19,7 @@ from desktop_agent.domain.session_tree import (
     dump_session_tree,
 )
 from desktop_agent.services import learning
-from desktop_agent.services.session_trees import session_tree
+from desktop_agent.services.session_trees import export_session_tree, session_tree
 from desktop_agent.services.transfer import export_session, import_sessions
 from desktop_agent.store import compactions, engine, messages, sessions, versions
 from desktop_agent.store.db import database
@@ -192,6 +192,8 @@ def test_a_random_tree_keeps_every_version_and_the_shown_branch(
     shown = [m.content for m in messages.list_messages(imported.session_id)]
     assert shown == [m.content for m in tree.messages if m.shown]
     assert back.weight_events == tree.weight_events
+    # export reads rows straight into the file; it must be the document the tree gives
+    assert export_session_tree(imported.session_id) == dump_session_tree(back)
 
 
 def test_text_the_engine_cannot_hold_is_refused_and_nothing_is_stored(store: Path) -> None:
@@ -208,3 +210,45 @@ def test_text_the_engine_cannot_hold_is_refused_and_nothing_is_stored(store: Pat
     with pytest.raises(InvalidInputError, match=r"nul\.session\.json: the store refused it"):
         import_sessions([("nul.session.json", poisoned)])
     assert sessions.list_sessions() == before
+
+
+def _stored_looking_tree() -> SessionTree:
+    return SessionTree(
+        id="7d5e3b0a-3c1e-4f6a-9a57-2f0d8c1e4b21",
+        title="Checks",
+        agent="default",
+        user="me",
+        created_at="2024-01-01T00:00:00Z",
+        updated_at="2024-01-01T00:00:00Z",
+        goal="",
+        weights=None,
+        messages=(
+            TreeMessage(1, None, True, "user", "hi", "2024-01-01T00:00:00Z"),
+            TreeMessage(2, 1, True, "assistant", "hello", "2024-01-01T00:00:01Z"),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"created_at": "2024-02-30T00:00:00Z"}, r"messages\[1\]\.created_at"),
+        ({"created_at": "2024-01-01T24:00:00Z"}, r"messages\[1\]\.created_at"),
+        ({"model": "m" * 201}, r"messages\[1\]\.model"),
+        ({"source_key": "k" * 201}, r"messages\[1\]\.source_key"),
+        ({"role": "wizard"}, r"messages\[1\]\.role"),
+        ({"kind": "poem"}, r"messages\[1\]\.kind"),
+        ({"parent": 3}, r"messages\[1\]\.parent"),
+        ({"id": 1}, r"messages\[1\]\.id"),
+        ({"parent": None}, r"messages\[1\]\.shown"),
+        ({"feedback": {"rating": 2, "tags": []}}, r"messages\[1\]\.feedback\.rating"),
+    ],
+)
+def test_export_refuses_a_message_import_would_refuse(change: dict[str, Any], named: str) -> None:
+    """Messages as the store writes them skip building a TreeMessage on export; one that
+    import would refuse still stops the export with the field it names."""
+    tree = _stored_looking_tree()
+    dump_session_tree(tree)  # the unchanged tree is written
+    bad = replace(tree, messages=(tree.messages[0], replace(tree.messages[1], **change)))
+    with pytest.raises(InvalidInputError, match=named):
+        dump_session_tree(bad)
