@@ -47,6 +47,12 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
             parts.append("{}")
             return
         inner = newline + "  "
+        if _flat(value):
+            # All on one level: the C encoder writes it, the separator carrying the
+            # line break and indent (json.dumps(indent=2) lays out exactly so).
+            encoded = _flat_encoder(inner, allow_nan).encode(value)
+            parts.append("{" + inner + encoded[1:-1] + newline + "}")
+            return
         opening = "{" + inner
         for key, item in value.items():
             if not isinstance(key, str):
@@ -86,6 +92,30 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
         parts.append(newline + "]")
     else:
         raise _Unusual
+
+
+_FLAT_TYPES = frozenset({str, int, bool, type(None)})
+_FLAT_ENCODERS: dict[tuple[str, bool], json.JSONEncoder] = {}
+
+
+def _flat(value: dict[object, object]) -> bool:
+    """String keys and only strings, ints, booleans and None as values (not their
+    subclasses, which the standard encoder may write differently)."""
+    for key, item in value.items():
+        if type(key) is not str or type(item) not in _FLAT_TYPES:
+            return False
+    return True
+
+
+def _flat_encoder(inner: str, allow_nan: bool) -> json.JSONEncoder:
+    encoder = _FLAT_ENCODERS.get((inner, allow_nan))
+    if encoder is None:
+        encoder = json.JSONEncoder(
+            ensure_ascii=False, allow_nan=allow_nan, separators=("," + inner, ": ")
+        )
+        if len(_FLAT_ENCODERS) < 64:  # one per depth in use
+            _FLAT_ENCODERS[(inner, allow_nan)] = encoder
+    return encoder
 
 
 def _float(value: float, allow_nan: bool) -> str:
