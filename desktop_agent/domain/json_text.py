@@ -11,6 +11,10 @@ from __future__ import annotations
 import json
 import math
 from json.encoder import encode_basestring  # the C escaper when _json is available
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _KEYS: dict[str, str] = {}  # key → its escaped form and ": " (keys seen so far)
 
@@ -50,7 +54,7 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
         if _flat(value):
             # All on one level: the C encoder writes it, the separator carrying the
             # line break and indent (json.dumps(indent=2) lays out exactly so).
-            encoded = _flat_encoder(inner, allow_nan).encode(value)
+            encoded = _flat_encoder(inner, allow_nan)(value)
             parts.append("{" + inner + encoded[1:-1] + newline + "}")
             return
         opening = "{" + inner
@@ -95,7 +99,7 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
 
 
 _FLAT_TYPES = frozenset({str, int, bool, type(None)})
-_FLAT_ENCODERS: dict[tuple[str, bool], json.JSONEncoder] = {}
+_FLAT_ENCODERS: dict[tuple[str, bool], Callable[[object], str]] = {}
 
 
 def _flat(value: dict[object, object]) -> bool:
@@ -107,15 +111,46 @@ def _flat(value: dict[object, object]) -> bool:
     return True
 
 
-def _flat_encoder(inner: str, allow_nan: bool) -> json.JSONEncoder:
+def _flat_encoder(inner: str, allow_nan: bool) -> Callable[[object], str]:
     encoder = _FLAT_ENCODERS.get((inner, allow_nan))
     if encoder is None:
-        encoder = json.JSONEncoder(
-            ensure_ascii=False, allow_nan=allow_nan, separators=("," + inner, ": ")
-        )
+        encoder = _make_flat_encoder("," + inner, allow_nan)
         if len(_FLAT_ENCODERS) < 64:  # one per depth in use
             _FLAT_ENCODERS[(inner, allow_nan)] = encoder
     return encoder
+
+
+def _make_flat_encoder(separator: str, allow_nan: bool) -> Callable[[object], str]:
+    """What `JSONEncoder(separators=(separator, ": ")).encode` returns. That method
+    builds a new C encoder on every call (~10 µs, as much as encoding a message), so the
+    C encoder is built once here, the way `JSONEncoder.iterencode` builds it; where its
+    signature is not this Python's, the standard method is used."""
+    standard = json.JSONEncoder(
+        ensure_ascii=False, allow_nan=allow_nan, separators=(separator, ": ")
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)  # None without _json
+    if make is None:
+        return standard.encode
+    try:
+        c_encode = make(
+            None,
+            standard.default,
+            encode_basestring,
+            None,
+            ": ",
+            separator,
+            False,
+            False,
+            allow_nan,
+        )
+    except TypeError:
+        return standard.encode
+
+    def encode(value: object) -> str:
+        return "".join(c_encode(value, 0))
+
+    probe = {"a": "é\n", "b": [1, None, True]}
+    return encode if encode(probe) == standard.encode(probe) else standard.encode
 
 
 def _float(value: float, allow_nan: bool) -> str:
