@@ -290,6 +290,21 @@ def problem_message(address: StoreAddress, exc: BaseException) -> str:
 
 def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
     """Connect as the URL's role, check the schema, and bind the store to it."""
+    db, address = _connect_checked(url, password)
+    engine.bind(db, team_role=address.role)
+    return address
+
+
+def check_team_store(url: str, *, password: str | None = None) -> StoreAddress:
+    """Whether the team store at `url` can be opened now (reachable, the role let in, a
+    schema this version uses), on a connection of its own that is closed after. Raises
+    StoreOfflineError (unreachable) or StoreError naming what is wrong."""
+    db, address = _connect_checked(url, password)
+    db.close()
+    return address
+
+
+def _connect_checked(url: str, password: str | None) -> tuple[TeamDatabase, StoreAddress]:
     address = parse_store_url(url)
     db = TeamDatabase(address.url, **connect_params(password))
     db.address = address
@@ -317,8 +332,7 @@ def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
             f"needs {latest}. Ask the store's owner to run: desktop-agent store init "
             f"{address.display}"
         )
-    engine.bind(db, team_role=address.role)
-    return address
+    return db, address
 
 
 def _schema_version(db: TeamDatabase, address: StoreAddress) -> int:

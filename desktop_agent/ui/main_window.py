@@ -168,6 +168,12 @@ class MainWindow(QMainWindow):
         self.provider_label.setContentsMargins(10, 0, 10, 0)
         self.statusBar().insertPermanentWidget(0, self.provider_label)
         self.save_label.setText(self.tr("All changes saved"))
+        from desktop_agent.ui.store_link import StoreLink
+
+        self.store_link = StoreLink(context, self)
+        self.statusBar().insertPermanentWidget(0, self.store_link.label)
+        self.store_link.onlineChanged.connect(self._on_store_online)
+        self.chat.controller.store_link = self.store_link
 
         self.profiles: ProfileSwitcher = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu: WeightsMenu = WeightsMenu(
@@ -489,6 +495,21 @@ class MainWindow(QMainWindow):
                 self.tr("Read-only until there is space again. %s") % message
             )
 
+    @Slot(bool, str)
+    def _on_store_online(self, online: bool, message: str) -> None:
+        """A team store's server unreachable: the composer keeps whatever is typed (a
+        send says why it waits); everything else that writes is off until it is back."""
+        if self._weight_panel is not None:
+            self._weight_panel.setEnabled(online)
+        self.new_action.setEnabled(online)
+        if online:
+            self.read_only_bar.dismiss()
+            self.statusBar().showMessage(message, 10_000)
+        else:
+            self.read_only_bar.show_message(
+                self.tr("Offline — nothing can be saved until the team store is back. %s") % message
+            )
+
     # -- state
 
     def _restore_state(self) -> None:
@@ -543,6 +564,7 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self.save_state()
+        self.store_link.shutdown()
         self.chat.shutdown()
         self.sessions.shutdown()
         self.import_export.shutdown()
