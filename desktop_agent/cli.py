@@ -143,6 +143,7 @@ OpenWindow = Callable[[str | None, bool], int]
 
 
 def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
+    from desktop_agent.commands.output import neutralise
     from desktop_agent.config.log_setup import install_excepthooks, setup_logging
     from desktop_agent.config.paths import resolve_data_dir
 
@@ -150,7 +151,9 @@ def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
         directory = resolve_data_dir(data_dir)
     except OSError:
         directory = None
-    setup_logging(directory, verbose=verbose)
+    # The stderr handler is made before (and outlives) the command's neutralised output:
+    # it neutralises its own records.
+    setup_logging(directory, verbose=verbose, terminal_text=neutralise)
     install_excepthooks()
 
 

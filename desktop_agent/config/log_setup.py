@@ -113,9 +113,28 @@ def log_path(data_dir: Path) -> Path:
     return data_dir / LOG_DIR_NAME / LOG_FILE_NAME
 
 
-def setup_logging(data_dir: Path | None, *, verbose: bool = False) -> Path | None:
+class _TerminalFormatter(logging.Formatter):
+    """The formatted record passed through `shown` (the CLI's control-character
+    neutraliser) before it reaches a terminal; the log file keeps the text as it was."""
+
+    def __init__(self, shown: Callable[[str], str]) -> None:
+        super().__init__(FORMAT)
+        self._shown = shown
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._shown(super().format(record))
+
+
+def setup_logging(
+    data_dir: Path | None,
+    *,
+    verbose: bool = False,
+    terminal_text: Callable[[str], str] | None = None,
+) -> Path | None:
     """Send the app's records to the rotating log file (when the data dir is writable)
-    and, with `verbose`, to stderr at DEBUG. Returns the log file's path, if any."""
+    and, with `verbose`, to stderr at DEBUG, each record through `terminal_text` when
+    given (stored titles and model text can carry escape sequences). Returns the log
+    file's path, if any."""
     logger = logging.getLogger(LOGGER_NAME)
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
@@ -133,7 +152,9 @@ def setup_logging(data_dir: Path | None, *, verbose: bool = False) -> Path | Non
     if verbose:
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.DEBUG)
-        stream.setFormatter(formatter)
+        stream.setFormatter(
+            formatter if terminal_text is None else _TerminalFormatter(terminal_text)
+        )
         stream.addFilter(RedactingFilter())
         logger.addHandler(stream)
     if not logger.handlers:

@@ -12,10 +12,11 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 from desktop_agent.config.regular_file import describe_mode
 from desktop_agent.domain.errors import InvalidInputError
+from desktop_agent.services.zip_limits import BoundedMember, DecompressedBudget, check_archive
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -160,26 +161,47 @@ def _add_zip(bundle: ExportBundle, path: Path) -> None:
             f"{path}: the zip has no conversations.json (it holds {names}"
             f"{'…' if len(infos) > 5 else ''})"
         )
+    check_archive(path, infos, parts)
+    budget = DecompressedBudget(path.stat().st_size)
     for info in parts:
         bundle.parts.append(
             ExportPart(
                 f"{path}:{info.filename}",
-                info.file_size,
-                lambda info=info: archive.open(info),  # type: ignore[misc]
+                info.file_size,  # for progress only: members are read through the budget
+                _bounded_opener(archive, info, budget),
             )
         )
     for info in infos:
         if Path(info.filename).name == _FEEDBACK and bundle.feedback is None:
             bundle.feedback = _read_feedback(
-                lambda info=info: archive.read(info),  # type: ignore[misc]
+                lambda info=info: _read_member(archive, info, budget),  # type: ignore[misc]
                 info.file_size,
             )
+
+
+def _bounded_opener(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: DecompressedBudget
+) -> Callable[[], IO[bytes]]:
+    # BoundedMember has the part of IO[bytes] the readers use (read, peek, with).
+    return lambda: cast("IO[bytes]", BoundedMember(archive.open(info), info, budget))
+
+
+def _read_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: DecompressedBudget
+) -> bytes:
+    """At most one byte past the feedback limit: a header that understates the size is
+    caught by the length read, not believed."""
+    with BoundedMember(archive.open(info), info, budget) as member:
+        return member.read(_FEEDBACK_LIMIT + 1)
 
 
 def _read_feedback(read: Callable[[], bytes], size: int) -> object:
     if size > _FEEDBACK_LIMIT:
         return None
     try:
-        return json.loads(read())
+        data = read()
+        if len(data) > _FEEDBACK_LIMIT:
+            return None
+        return json.loads(data)
     except (ValueError, OSError):
         return None  # ratings are a bonus: a broken file must not stop the import

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QAbstractItemView, QFrame, QListView, QWidget
 from desktop_agent.ui.message_delegate import MessageDelegate
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QResizeEvent
+
     from desktop_agent.ui.message_model import MessageListModel
 
 STICKY_PIXELS = 40  # "at the bottom" tolerance: new text keeps the view scrolled down
@@ -48,6 +50,16 @@ class ChatView(QListView):
             self.message_delegate.forget()
             self.scheduleDelayedItemsLayout()
         super().changeEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Row heights depend on the width (text wraps), but QListView lays a top-to-bottom
+        # list out again only when its height changes, 100 ms later, and not at all while
+        # a layout is running (its own scroll bar appearing narrows the viewport). So any
+        # new width lays the rows out again at the next turn of the event loop, before the
+        # next paint, once however many resizes a splitter drag sends in between.
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.scheduleDelayedItemsLayout()
 
     def scroll_to_end(self) -> None:
         self._stick_to_bottom = True

@@ -42,6 +42,7 @@ BUBBLE_PAD = 10
 GAP = 6
 BUTTON_GAP = 14
 CACHE_SIZE = 400
+WIDTHS_KEPT = 4  # row heights kept for this many widths (a splitter dragged back and forth)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,9 @@ class MessageDelegate(QStyledItemDelegate):
         self._view = view
         self.agent_label = agent_label
         self._docs: OrderedDict[int, tuple[str, int, SafeTextDocument]] = OrderedDict()
+        # width -> message id -> (content, has buttons, height): a layout of every loaded
+        # row at a width seen before lays out no text again, however many rows there are.
+        self._heights: OrderedDict[int, dict[int, tuple[str, bool, int]]] = OrderedDict()
 
     # -- geometry
 
@@ -97,14 +101,25 @@ class MessageDelegate(QStyledItemDelegate):
 
     def forget(self) -> None:
         self._docs.clear()
+        self._heights.clear()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         record: MessageRecord = index.data(message_model.RecordRole)
+        width = self._view.viewport().width()
+        heights = self._heights.setdefault(width, {})
+        self._heights.move_to_end(width)
+        while len(self._heights) > WIDTHS_KEPT:
+            self._heights.popitem(last=False)
+        has_buttons = bool(self._buttons_for(index))
+        known = heights.get(record.id)
+        if known is not None and known[0] is record.content and known[1] == has_buttons:
+            return QSize(width, known[2])
         doc = self.document(record, option.font, option.palette)
         line = option.fontMetrics.height()
-        footer = line + GAP if self._buttons_for(index) else 0
+        footer = line + GAP if has_buttons else 0
         height = 2 * V_PAD + 2 * BUBBLE_PAD + line + GAP + int(doc.size().height()) + footer
-        return QSize(self._view.viewport().width(), height)
+        heights[record.id] = (record.content, has_buttons, height)
+        return QSize(width, height)
 
     def _bubble(self, rect: QRect) -> QRect:
         return rect.adjusted(H_PAD, V_PAD, -H_PAD, -V_PAD)

@@ -88,3 +88,24 @@ def test_export_all_import_all_and_backups(tmp_path: Path) -> None:
     after = [s["id"] for s in json.loads(_run(data, "sessions", "list", "--json").stdout)]
     assert after == original
     assert _run(data, "backup", "restore", "no-such-backup").returncode == 3
+
+
+def test_a_zip_bomb_exits_3_names_the_file_and_limit_and_changes_nothing(tmp_path: Path) -> None:
+    from tests.support.zip_bombs import zip_bomb
+
+    data = tmp_path / "data"
+    good = write_zip(tmp_path / "good.zip", {"conversations.json": [gpt_linear("c1", 2)]})
+    assert _run(data, "sessions", "import", str(good)).returncode == 0
+    before = _run(data, "sessions", "list", "--json").stdout
+
+    bomb = zip_bomb(tmp_path / "bomb.zip", 64)
+    result = _run(data, "sessions", "import", str(bomb))
+    assert result.returncode == 3
+    assert f"{bomb}:conversations.json" in result.stderr
+    assert "more than 200 to 1" in result.stderr
+
+    liar = zip_bomb(tmp_path / "liar.zip", 64, claimed_size=1000)
+    result = _run(data, "sessions", "import", str(liar))
+    assert result.returncode == 3
+    assert f"{liar}:conversations.json: the zip member is damaged" in result.stderr
+    assert _run(data, "sessions", "list", "--json").stdout == before

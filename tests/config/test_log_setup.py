@@ -90,3 +90,22 @@ def test_verbose_logs_debug_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixt
     assert run(["--data-dir", str(tmp_path), "sessions", "list"]) == 0
     logging.getLogger(LOGGER_NAME + ".test").debug("another debug line")
     assert "another debug line" not in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("restore_logging")
+def test_verbose_stderr_shows_control_characters_and_the_file_keeps_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run(["--data-dir", str(tmp_path), "--verbose", "sessions", "list"]) == 0
+    capsys.readouterr()
+    hostile = "title \x1b]0;pwned\x07 then \x1b[2J\x1b[31mred\x9b1m \u202eevil"
+    # Logged after the command, when its neutralised stdout/stderr wrapper is gone.
+    logging.getLogger(LOGGER_NAME + ".test").info("renamed to %s", hostile)
+    err = capsys.readouterr().err
+    assert "renamed to title" in err
+    for raw in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert raw not in err
+    assert "␛]0;pwned␇" in err
+    assert "␛[2J" in err
+    # The log file is for diagnosis: the record as it was.
+    assert f"renamed to {hostile}" in log_path(tmp_path).read_text(encoding="utf-8")

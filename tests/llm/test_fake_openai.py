@@ -122,6 +122,7 @@ def test_close_interrupts_hanging_and_streaming_answers_and_joins_threads() -> N
     finally:
         hung.close()
         streaming.close()
+        server.close()  # also when an assertion failed: its threads would hang the exit
     assert set(threading.enumerate()) <= threads_before
 
 
