@@ -1,46 +1,10 @@
-"""psycopg 3 under peewee for the team store: the adapter, and telling a connection the
-server dropped (restart, pg_terminate_backend, a cut network) from a refused statement."""
+"""Telling a team store connection the server dropped (restart, pg_terminate_backend, a
+cut network) from a statement the server refused."""
 
 from __future__ import annotations
 
 import select
-import uuid
 from typing import Any
-
-from desktop_agent.store import engine
-
-
-def psycopg3_adapter() -> Any:
-    import peewee
-
-    psycopg = engine.load_psycopg()
-    from psycopg.pq import TransactionStatus
-    from psycopg.types.json import Json, Jsonb
-
-    class Adapter(peewee.Psycopg3Adapter):
-        txn_idle = TransactionStatus.IDLE
-        txn_inerror = TransactionStatus.INERROR
-        txn_unknown = TransactionStatus.UNKNOWN
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.json_type, self.jsonb_type = Json, Jsonb
-
-        def check_driver(self) -> None:
-            return None
-
-        def get_binary_type(self) -> Any:
-            return psycopg.Binary
-
-        def connect(self, db: Any, **params: Any) -> Any:
-            return psycopg.connect(db.database, **params)
-
-        def server_side_cursor(self, conn: Any) -> Any:
-            in_txn = self.txn_status(conn) == TransactionStatus.INTRANS
-            return conn.cursor(name=uuid.uuid1().hex, withhold=not in_txn)
-
-    return Adapter()
-
 
 _CONNECTION_LOST = (
     "server closed the connection",

@@ -7,24 +7,20 @@ StoreError whose message names the server and says what to do.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
+import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from peewee import DatabaseError, PostgresqlDatabase
+from peewee import DatabaseError
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import engine, pg_schema
 from desktop_agent.store.errors import ConflictError, StoreError, StoreOfflineError
-from desktop_agent.store.pg_driver import (
-    connection_dropped,
-    is_connection_lost,
-    is_read,
-    psycopg3_adapter,
-)
+from desktop_agent.store.pg_driver import is_connection_lost
+from desktop_agent.store.pg_reconnect import ReconnectingPostgres
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -83,91 +79,18 @@ def parse_store_url(url: str) -> StoreAddress:
     return StoreAddress(clean, role, parts.hostname, port, database)
 
 
-class TeamDatabase(PostgresqlDatabase):
+class TeamDatabase(ReconnectingPostgres):
     """PostgresqlDatabase on psycopg 3, which store/__init__ hides from peewee's import
     (so peewee's own driver detection found nothing): the adapter is bound here.
 
-    A connection the server dropped (restart, pg_terminate_backend, a cut network) is
-    replaced before the next statement is sent, when nothing is open on it; a statement
-    the connection dropped under is retried once only when it is a read. A write whose
-    outcome is unknown raises StoreOfflineError: applying it twice could duplicate it, so
-    the caller decides (an idempotent one, like a streamed reply's flush, just retries).
+    A dropped connection is replaced as store/pg_reconnect.py says; what cannot be
+    retried raises StoreOfflineError naming the server.
     """
-
-    # peewee's per-thread connection state and hooks (not in its type stubs).
-    _state: Any
-    _initialize_connection: Callable[[Any], None]
 
     def init(self, database: str | None, **kwargs: Any) -> None:  # type: ignore[override]
         super().init(database, **kwargs)
-        self._adapter = psycopg3_adapter()
+        self._adapter = _psycopg3_adapter()
         self.address: StoreAddress | None = None
-
-    def _connect(self) -> Any:
-        try:
-            return super()._connect()  # type: ignore[misc]
-        except Exception as exc:
-            if self.address is not None and is_connection_lost(exc):
-                raise self._offline(exc) from exc
-            raise
-
-    def cursor(self, named_cursor: Any = None) -> Any:
-        if not self.is_closed() and not self.in_transaction():
-            self._replace_if_dropped()
-        return super().cursor(named_cursor)
-
-    def begin(self, *args: Any, **kwargs: Any) -> None:
-        # A BEGIN sent on a connection the server just dropped did nothing: the
-        # outermost one is safely sent again on a fresh connection.
-        try:
-            super().begin(*args, **kwargs)
-        except DatabaseError as exc:
-            if not is_connection_lost(exc):
-                raise
-            if self.in_transaction():
-                raise self._offline(exc) from exc
-            self._reconnect()
-            try:
-                super().begin(*args, **kwargs)
-            except DatabaseError as again:
-                if is_connection_lost(again):
-                    raise self._offline(again) from again
-                raise
-
-    def rollback(self) -> None:
-        conn = None if self.is_closed() else self._state.conn
-        if conn is not None and (conn.closed or conn.broken):
-            return  # the server discarded the transaction together with the connection
-        super().rollback()
-
-    def commit(self) -> None:
-        try:
-            super().commit()
-        except DatabaseError as exc:
-            if is_connection_lost(exc):
-                raise self._offline(exc) from exc  # committed or not: unknown
-            raise
-
-    def _replace_if_dropped(self) -> None:
-        """Reconnect when the server has closed this idle connection (its socket has
-        the server's goodbye, or EOF, waiting: an idle connection gets nothing else)."""
-        if connection_dropped(self._state.conn):
-            self._reconnect()
-
-    def _reconnect(self) -> None:
-        """Swap this thread's dead connection for a fresh one. Only the connection is
-        swapped: peewee's per-thread state (connection contexts) stays as it is. When the
-        server cannot be reached the dead one stays, to be replaced by the next call."""
-        with contextlib.suppress(Exception):
-            self._state.conn.close()
-        try:
-            fresh = self._connect()
-            self._initialize_connection(fresh)
-        except StoreOfflineError:
-            raise
-        except Exception as exc:
-            raise self._offline(exc) from exc
-        self._state.conn = fresh
 
     def _offline(self, exc: BaseException) -> StoreOfflineError:
         if self.address is None:
@@ -197,21 +120,6 @@ class TeamDatabase(PostgresqlDatabase):
                 ) from exc
             raise
 
-    def _after_drop(
-        self, exc: DatabaseError, sql: str, params: Any, *args: Any, **kwargs: Any
-    ) -> Any:
-        # Inside a transaction the transaction's own rollback meets the closed
-        # connection, and the next statement after it replaces the connection.
-        if self.in_transaction() or not is_read(sql):
-            raise self._offline(exc) from exc
-        self._reconnect()
-        try:
-            return super().execute_sql(sql, params, *args, **kwargs)
-        except DatabaseError as again:
-            if is_connection_lost(again):
-                raise self._offline(again) from again
-            raise
-
 
 _PLACEHOLDER_TOKENS = re.compile(r"'(?:[^']|'')*'|\?|%")
 
@@ -226,6 +134,38 @@ def pg_placeholders(sql: str) -> str:
         return {"?": "%s", "%": "%%"}.get(token) or token.replace("%", "%%")
 
     return _PLACEHOLDER_TOKENS.sub(swap, sql)
+
+
+def _psycopg3_adapter() -> Any:
+    import peewee
+
+    psycopg = engine.load_psycopg()
+    from psycopg.pq import TransactionStatus
+    from psycopg.types.json import Json, Jsonb
+
+    class Adapter(peewee.Psycopg3Adapter):
+        txn_idle = TransactionStatus.IDLE
+        txn_inerror = TransactionStatus.INERROR
+        txn_unknown = TransactionStatus.UNKNOWN
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.json_type, self.jsonb_type = Json, Jsonb
+
+        def check_driver(self) -> None:
+            return None
+
+        def get_binary_type(self) -> Any:
+            return psycopg.Binary
+
+        def connect(self, db: Any, **params: Any) -> Any:
+            return psycopg.connect(db.database, **params)
+
+        def server_side_cursor(self, conn: Any) -> Any:
+            in_txn = self.txn_status(conn) == TransactionStatus.INTRANS
+            return conn.cursor(name=uuid.uuid1().hex, withhold=not in_txn)
+
+    return Adapter()
 
 
 def connect_params(password: str | None) -> dict[str, Any]:
