@@ -4,6 +4,8 @@ notices the server coming back and turns writing on again by itself."""
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
@@ -13,6 +15,8 @@ from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.worker import Worker, worker_pool
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
     from PySide6.QtWidgets import QLabel
 
     from desktop_agent.services.app_context import AppContext
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
 ONLINE_PROBE_MS = 15_000  # a quiet check now and then: a dead server is noticed early
 OFFLINE_PROBE_MS = 2_000  # while offline: back within a couple of seconds of the server
 OFFLINE_STYLE = "color: #c62828; font-weight: 600;"  # readable on light and dark themes
+log = logging.getLogger("desktop_agent.ui.store_link")
 
 
 class StoreLink(QObject):
@@ -47,6 +52,20 @@ class StoreLink(QObject):
             return
         self._show_online()
         self._timer.start(ONLINE_PROBE_MS)
+        # A click that reads or writes on the UI thread (a rating, a rename, a reload)
+        # while the server is down ends in the uncaught-exception hook: that is the
+        # offline state to show, not a crash to report.
+        self._previous_hook = sys.excepthook
+        sys.excepthook = self._excepthook
+
+    def _excepthook(
+        self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
+    ) -> None:
+        if isinstance(value, StoreOfflineError):
+            log.warning("team store offline: %s", value)
+            self._go_offline(str(value))
+            return
+        self._previous_hook(kind, value, tb)
 
     @property
     def online(self) -> bool:
@@ -91,6 +110,8 @@ class StoreLink(QObject):
     def shutdown(self) -> None:
         self._timer.stop()
         worker_pool().cancel(self)
+        if self._team is not None and sys.excepthook == self._excepthook:
+            sys.excepthook = self._previous_hook
 
     @Slot(object)
     def _on_reachable(self, _server: str) -> None:

@@ -5,6 +5,7 @@ off the UI thread turns writing back on by itself — on a real PostgreSQL clust
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from desktop_agent.store import messages
@@ -64,6 +65,12 @@ def test_offline_refuses_sends_keeps_the_text_and_recovers_by_itself(
         assert pane.composer.toPlainText() == "typed while offline"
         assert not window.chat.controller.busy
         window.grab().save("/tmp/pgwindow-offline.png")
+        # A store call on the UI thread (a click) while offline: the offline state, not
+        # a crash dialog.
+        reply_id = rows(window)[1].id
+        QTimer.singleShot(0, lambda: messages.set_feedback(reply_id, 1))
+        qtbot.wait(100)
+        assert not link.online
     finally:
         server.resume()
 
@@ -83,6 +90,7 @@ def test_offline_refuses_sends_keeps_the_text_and_recovers_by_itself(
     assert window.chat.composer.toPlainText() == ""
     stored = messages.list_messages(window.chat.session.id)
     assert stored[-1].content == "Echo: typed while offline"
+    assert stored[1].feedback is None  # the offline click changed nothing
 
 
 def test_a_restart_between_two_window_actions_goes_unnoticed(
