@@ -155,8 +155,9 @@ def seed(data_dir: Path) -> str:
     sessions.set_pinned(first_id, True)
     reply = next(m for m in messages.list_messages(first_id) if m.role == "assistant")
     give_feedback(reply.id, 1)
-    context.settings.last_session_id = first_id
-    context.save_settings()
+    from desktop_agent.config.ui_state import UiState, save_ui_state
+
+    save_ui_state(data_dir, UiState(last_session_id=first_id))  # the window reopens it
     context.close()
     return first_id
 

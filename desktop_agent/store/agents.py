@@ -63,6 +63,13 @@ def default_user() -> str:
     return engine.team_role() or DEFAULT_USER
 
 
+def owner_of_import(handle: str) -> str:
+    """Whose an imported session becomes: the file's user on SQLite; on a team store the
+    member importing it (a file exported from a desktop names `local`, and a member
+    cannot act as anyone else)."""
+    return engine.team_role() or handle
+
+
 def agent_exists(name: str) -> bool:
     return Agent.select().where(Agent.name == name).exists()
 

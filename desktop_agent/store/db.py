@@ -17,6 +17,7 @@ from peewee import DatabaseError, SqliteDatabase
 from desktop_agent.store import engine
 from desktop_agent.store.checkpoint import Checkpointer
 from desktop_agent.store.engine import bind, database, is_postgres
+from desktop_agent.store.errors import DiskFullError
 from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
@@ -273,6 +274,8 @@ def disk_full_message(exc: BaseException, path: Path | None = None) -> str | Non
 
     where = path if path is not None else Path(database.database or ".")
     for error in _causes(exc):
+        if isinstance(error, DiskFullError):
+            return str(error)
         text = str(error).lower()
         code = getattr(error, "sqlite_errorcode", None)
         full = (
@@ -283,6 +286,9 @@ def disk_full_message(exc: BaseException, path: Path | None = None) -> str | Non
         io_error = "disk i/o error" in text or (
             isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_IOERR
         )
+        filename = getattr(error, "filename", None)
+        if full and isinstance(filename, str):
+            where = Path(filename)  # a file elsewhere (an export) met the full disk
         if full or (io_error and 0 <= free_space(where) < LOW_SPACE_BYTES):
             free = free_space(where)
             left = f" ({_human_bytes(free)} left)" if free >= 0 else ""

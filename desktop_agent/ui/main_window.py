@@ -184,6 +184,8 @@ class MainWindow(QMainWindow):
 
         self.disk_watch = DiskWatch(context.database_path, self)
         self.disk_watch.spaceChanged.connect(self._on_disk_space)
+        self._writable_actions: list[QAction] = []  # what a full disk disabled
+        self._offline_actions: list[QAction] = []  # what an unreachable team store disabled
         self.chat.controller.disk_watch = self.disk_watch
         self.import_export: ImportExport = ImportExport(self, context, self.events)
         self._build_actions()
@@ -477,16 +479,25 @@ class MainWindow(QMainWindow):
             self.tr("Read-only — nothing more will be written to this store. %s") % problem,
             self.tr("Repair…"),
         )
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(False)
+        self.chat.set_writable(False)
+        (self._weight_panel or self._panel_slot).setEnabled(False)
         self.new_action.setEnabled(False)
 
     @Slot(bool, str)
     def _on_disk_space(self, room: bool, message: str) -> None:
-        """A full disk: read-only until the watch sees space again (nothing is lost)."""
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(room)
-        self.new_action.setEnabled(room)
+        """A full disk: read-only until the watch sees space again (nothing is lost).
+        The composer is disabled, not cleared: its text waits for the space."""
+        self.chat.set_writable(room)
+        (self._weight_panel or self._panel_slot).setEnabled(room)
+        self._menus["weights"].setEnabled(room)
+        if not room:
+            self._writable_actions = [a for a in self._write_actions() if a.isEnabled()]
+            for action in self._writable_actions:
+                action.setEnabled(False)
+        else:
+            for action in self._writable_actions:
+                action.setEnabled(True)
+            self._writable_actions = []
         if room:
             self.read_only_bar.dismiss()
             self.statusBar().showMessage(message, 10_000)
@@ -499,9 +510,20 @@ class MainWindow(QMainWindow):
     def _on_store_online(self, online: bool, message: str) -> None:
         """A team store's server unreachable: the composer keeps whatever is typed (a
         send says why it waits); everything else that writes is off until it is back."""
-        if self._weight_panel is not None:
-            self._weight_panel.setEnabled(online)
-        self.new_action.setEnabled(online)
+        (self._weight_panel or self._panel_slot).setEnabled(online)
+        self._menus["weights"].setEnabled(online)
+        # Send stays on to say why it waits; Settings stays on to choose another store.
+        keep = (self.chat.send_action, self.settings_action)
+        if not online:
+            self._offline_actions = [
+                a for a in self._write_actions() if a.isEnabled() and a not in keep
+            ]
+            for action in self._offline_actions:
+                action.setEnabled(False)
+        else:
+            for action in self._offline_actions:
+                action.setEnabled(True)
+            self._offline_actions = []
         if online:
             self.read_only_bar.dismiss()
             self.statusBar().showMessage(message, 10_000)
@@ -509,6 +531,21 @@ class MainWindow(QMainWindow):
             self.read_only_bar.show_message(
                 self.tr("Offline — nothing can be saved until the team store is back. %s") % message
             )
+
+    def _write_actions(self) -> list[QAction]:
+        """The actions that write (to the store, or a file beside it)."""
+        panel, chat = self.sessions, self.chat
+        return [
+            self.new_action,
+            self.settings_action,
+            self.import_export.import_action,
+            panel.rename_action,
+            panel.pin_action,
+            panel.trash_action,
+            panel.undo_action,
+            chat.send_action,
+            chat.regenerate_action,
+        ]
 
     # -- state
 
@@ -538,7 +575,8 @@ class MainWindow(QMainWindow):
         try:
             save_ui_state(self.context.data_dir, self.ui_state)
         except OSError as exc:
-            self.say(self.tr("Could not save the window state: %s") % exc)
+            if not self.disk_watch.report(exc):
+                self.say(self.tr("Could not save the window state: %s") % exc)
 
     # -- files dropped on the window
 

@@ -55,6 +55,8 @@ def test_offline_refuses_sends_keeps_the_text_and_recovers_by_itself(
         assert f"{server.host}:{server.port}" in link.label.toolTip()
         assert window.read_only_bar.isVisible()
         assert not window.new_action.isEnabled()
+        assert not window.sessions.trash_action.isEnabled()
+        assert window.settings_action.isEnabled()  # to choose another store
 
         pane = window.chat
         pane.composer.setPlainText("typed while offline")
@@ -79,6 +81,7 @@ def test_offline_refuses_sends_keeps_the_text_and_recovers_by_itself(
     assert link.label.text() == f"Team store: {server.host}/{team_store.database}"
     assert not window.read_only_bar.isVisible()
     assert window.new_action.isEnabled()
+    assert window.sessions.trash_action.isEnabled()
     window.chat.send_action.trigger()
     wait_idle(qtbot, window)
     assert [r.content for r in rows(window)] == [
