@@ -8,10 +8,9 @@ import sys
 from typing import TYPE_CHECKING
 
 from desktop_agent.commands import (
-    EXIT_INVALID,
     EXIT_OK,
     EXIT_RUNTIME,
-    CommandFailed,
+    opening_failures,
     print_json,
     with_app,
 )
@@ -54,16 +53,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 
 def _init(args: argparse.Namespace) -> int:
-    from desktop_agent.domain.errors import InvalidInputError
     from desktop_agent.services.team_store import init_store
-    from desktop_agent.store.errors import StoreError
 
-    try:
+    with opening_failures():
         ready = init_store(args.url)
-    except InvalidInputError as exc:
-        raise CommandFailed(str(exc), EXIT_INVALID) from exc
-    except StoreError as exc:
-        raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
     print(f"The team store at {ready.server} is ready (schema {ready.version}).")
     print(
         f"Each member connects as their own role (the role name is their user handle); "
@@ -84,20 +77,17 @@ def _copy(args: argparse.Namespace) -> int:
 @with_app
 def _copy_in_app(args: argparse.Namespace, _app: AppContext) -> int:
     from desktop_agent.services.store_copy import copy_from_team, copy_to_team
-    from desktop_agent.store.errors import StoreError
 
     def progress(done: int, total: int) -> None:
         if not args.json and sys.stderr.isatty():
             end = "\n" if done == total else ""
             print(f"\rCopying sessions: {done}/{total}", end=end, file=sys.stderr, flush=True)
 
-    try:
+    with opening_failures():
         if args.to:
             report = copy_to_team(args.to, user=args.user, progress=progress)
         else:
             report = copy_from_team(args.source, user=args.user, progress=progress)
-    except StoreError as exc:
-        raise CommandFailed(str(exc), EXIT_RUNTIME) from exc
     if args.json:
         print_json(report.to_json())
     else:

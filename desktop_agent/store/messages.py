@@ -172,8 +172,8 @@ def _append_in_statements(
 
 
 def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> list[int]:
-    """Bulk append (imports): one transaction, one `executemany` of fixed SQL (peewee
-    building the INSERTs was half of a 10,000-message import). Returns the new ids."""
+    """Bulk append (imports): one transaction, rows of fixed SQL (peewee building the
+    INSERTs was half of a 10,000-message import). Returns the new ids."""
     rows: list[tuple[object, ...]] = []
     with database.atomic():
         last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
@@ -191,6 +191,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> li
                     session_id,
                     seq,
                     parent,
+                    1,
                     item["role"],
                     content,
                     item.get("status", "complete"),
@@ -204,7 +205,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> li
             latest_stamp, latest_text = stamp, str(content)
         if rows and latest_stamp is not None:
             _touch(session_id, latest_stamp, latest_text, len(rows))
-            database.cursor().executemany(sql().INSERT_MESSAGES, rows)
+            sql().insert_messages(database, rows)
     return [int(row[0]) for row in rows]  # type: ignore[call-overload]
 
 

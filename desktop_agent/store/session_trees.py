@@ -65,7 +65,7 @@ def tree_rows(session_id: str) -> list[TreeRow]:
             r[12] or "",
             r[13] or "",
         )
-        for r in database.execute_sql(query, (session_id,))
+        for r in database.execute_sql(query, (session_id,)).fetchall()
     ]
 
 
@@ -124,13 +124,7 @@ def insert_tree(
         if source is not None or row.kind != "text" or row.reasoning:
             key = row.source_key or f"file:{row.id}"
             marks.append((stored, session_id, key, row.kind, row.reasoning))
-    dialect.executemany(
-        database,
-        "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
-        " status_reason, model, weights, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-        messages,
-    )
+    dialect.insert_messages(database, messages)
     dialect.executemany(
         database,
         "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)",

@@ -31,7 +31,7 @@ INSERT_MESSAGE = (
 INSERT_MESSAGES = (
     "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
     " status_reason, model, weights, created_at, updated_at)"
-    " VALUES (%s, %s, %s, %s, true, %s, %s, %s, %s, %s, NULL, %s, %s)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s, %s)"
 )
 INSERT_FEEDBACK = (
     "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (%s, %s, %s, %s)"
@@ -65,6 +65,16 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 def insert_message(db: Any, params: Sequence[object]) -> int:
     """Run INSERT_MESSAGE; the new row's id."""
     return int(db.execute_sql(INSERT_MESSAGE, params).fetchone()[0])
+
+
+def insert_messages(db: Any, rows: Sequence[Sequence[object]]) -> None:
+    """Bulk insert of messages whose ids are already assigned, inside the caller's write
+    transaction. Each row: (id, session_id, seq, parent_id, active, role, content,
+    status, status_reason, model, created_at, updated_at)."""
+    if rows:
+        db.cursor().executemany(
+            INSERT_MESSAGES, [(*row[:4], bool(row[4]), *row[5:]) for row in rows]
+        )
 
 
 # One append in one round trip (pg_schema.ROUTINES); no row: no such session.

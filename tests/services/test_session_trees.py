@@ -22,6 +22,8 @@ from desktop_agent.services import learning
 from desktop_agent.services.session_trees import session_tree
 from desktop_agent.services.transfer import export_session, import_sessions
 from desktop_agent.store import compactions, engine, messages, sessions, versions
+from desktop_agent.store.db import database
+from desktop_agent.store.search import search_messages
 from desktop_agent.store.weights import Owner, set_weights
 from tests.support.examples import examples
 
@@ -80,6 +82,46 @@ def test_same_document_after_a_round_trip_into_a_free_id(store: Path) -> None:
     [imported] = import_sessions([("tents.session.json", exported)])
     assert imported.session_id == original
     assert export_session(original) == exported
+
+
+def _fts_matches_messages() -> None:
+    """FTS5's integrity check with rank 1 compares the index with the message table (the
+    plain form checks only the index's own structure). PostgreSQL's index is a generated
+    column of the row itself: nothing to compare."""
+    if engine.is_postgres():
+        return
+    database.execute_sql(
+        "INSERT INTO message_fts (message_fts, rank) VALUES ('integrity-check', 1)"
+    )
+
+
+def _counts() -> tuple[int, int]:
+    row = database.execute_sql(
+        "SELECT (SELECT COUNT(*) FROM message), (SELECT COUNT(*) FROM session)"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def test_imported_trees_are_indexed_exactly_and_a_failed_import_leaves_nothing(
+    store: Path,
+) -> None:
+    # Bulk inserts go through a staging table and one INSERT … SELECT: every row must
+    # still reach the external-content index, and a rollback must undo both tables.
+    original = _branched_session()
+    exported = export_session(original)
+    imported = import_sessions([("a.session.json", exported), ("b.session.json", exported)])
+    assert len({i.session_id for i in imported}) == 2
+    _fts_matches_messages()
+    found = {hit.session_id for hit in search_messages("light")}
+    assert found == {original, *(i.session_id for i in imported)}
+
+    before = _counts()
+    bad = exported.replace(b'"role": "user"', b'"role": "bot"', 1)
+    with pytest.raises(InvalidInputError):
+        import_sessions([("c.session.json", exported), ("bad.session.json", bad)])
+    assert _counts() == before
+    _fts_matches_messages()
+    assert len(search_messages("light")) == 3
 
 
 @st.composite
