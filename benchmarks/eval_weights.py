@@ -34,7 +34,7 @@ from desktop_agent.config.settings import (
     effective_provider,
     load_settings,
 )
-from desktop_agent.domain.compiler import AgentProfile, compile_request
+from desktop_agent.domain.compiler import AgentProfile, compile_request, with_reminder
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
 from desktop_agent.llm.builtin import model_name
 from desktop_agent.llm.client import ProviderClient
@@ -126,12 +126,13 @@ def _replies(
     out = []
     for prompt in PROMPTS:
         for repeat in range(repeats):
+            messages = [
+                {"role": "system", "content": compiled.system_prompt},
+                {"role": "user", "content": prompt},
+            ]
             out.append(
                 client.complete(
-                    [
-                        {"role": "system", "content": compiled.system_prompt},
-                        {"role": "user", "content": prompt},
-                    ],
+                    with_reminder(messages, compiled),  # exactly what the app sends
                     model=compiled.model,
                     max_tokens=compiled.max_tokens,
                     temperature=compiled.temperature,
