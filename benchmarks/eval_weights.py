@@ -246,6 +246,9 @@ def main() -> int:
     settings = Settings()
     if args.provider == "builtin":
         settings.provider.kind = PROVIDER_BUILTIN
+        # The comparisons wait for whole replies (no stream): a 3,000-token answer on
+        # a busy machine takes longer than the app's 60 s read timeout.
+        settings.provider.timeout_seconds = 900.0
         provider = effective_provider(settings, None)
     else:
         data_dir = resolve_data_dir(args.data_dir)
