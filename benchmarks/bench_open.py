@@ -9,8 +9,6 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_open.py [--runs
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sqlite3
 import statistics
 import subprocess
@@ -20,26 +18,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+sys.path.insert(0, str(ROOT))
+from benchmarks.ui_process import PYTHON, env, in_process  # noqa: E402
+
 MESSAGES = 100_000
 OTHER_SESSIONS = 200
 TARGET_OPEN_MS = 60.0
 
 
-def _env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DESKTOP_AGENT_DATA_DIR=str(data_dir),
-        DESKTOP_AGENT_NO_KEYRING="1",
-        QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
-
-
 def _schema_version() -> int:
     probe = "from desktop_agent.store.db import latest_version; print(latest_version())"
-    out = subprocess.run([PYTHON, "-c", probe], env=_env(Path()), capture_output=True, text=True)
+    out = subprocess.run([PYTHON, "-c", probe], env=env(Path()), capture_output=True, text=True)
     return int(out.stdout.strip())
 
 
@@ -58,7 +47,7 @@ def build(data_dir: Path) -> str:
         "app.close()"
     )
     made = subprocess.run(
-        [PYTHON, "-c", make], env=_env(data_dir), capture_output=True, text=True, check=True
+        [PYTHON, "-c", make], env=env(data_dir), capture_output=True, text=True, check=True
     )
     session_id = made.stdout.split()[0]
     db = sqlite3.connect(data_dir / "desktop-agent.sqlite3")
@@ -102,70 +91,13 @@ def build(data_dir: Path) -> str:
     return session_id
 
 
-_OPEN = r"""
-import json, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from desktop_agent.ui.main import create_application
-from desktop_agent.services.app_context import open_app
-from desktop_agent.store import sessions
-from desktop_agent.ui.main_window import MainWindow
-
-app = create_application()
-context = open_app()
-window = MainWindow(context)
-window.show()
-for _ in range(3):
-    app.processEvents()
-
-
-class Painted(QObject):
-    at = None
-
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and self.at is None:
-            self.at = 0
-            QTimer.singleShot(0, self.done)
-        return False
-
-    def done(self):
-        self.at = time.perf_counter()
-        app.quit()
-
-
-record = sessions.get_session(sys.argv[1])
-probe = Painted()
-window.chat.view.viewport().installEventFilter(probe)
-start = time.perf_counter()
-window.open_session(record)
-app.exec()
-model = window.chat.model
-print(json.dumps({"open_ms": (probe.at - start) * 1000, "rows": model.rowCount(),
-                  "first": model.record(0).seq, "last": model.record(model.rowCount() - 1).seq}))
-sys.stdout.flush()
-import os
-os._exit(0)
-"""
-
-
-def open_once(data_dir: Path, session_id: str) -> dict[str, float]:
-    result = subprocess.run(
-        [PYTHON, "-c", _OPEN, session_id],
-        env=_env(data_dir),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     data_dir = Path(tempfile.gettempdir()) / f"desktop-agent-bench-open-v{_schema_version()}"
     session_id = build(data_dir)
-    runs = [open_once(data_dir, session_id) for _ in range(args.runs)]
+    runs = [in_process(data_dir, "open", session_id) for _ in range(args.runs)]
     median = statistics.median(r["open_ms"] for r in runs)
     shown = runs[0]
     verdict = "PASS" if median <= TARGET_OPEN_MS else "FAIL"

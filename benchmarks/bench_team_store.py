@@ -1,5 +1,8 @@
 """The team store's figures beside SQLite's, on loopback, in one run (ms):
-append one committed message (p50/p99), search over BENCH_TEAM_MESSAGES messages
+append one committed message (p50/p99; beside it, alternated round by round, the same
+append in five statements as before da_append_message and the one call without waiting
+for the WAL flush, plus what one fdatasync costs on this disk: the floor of any durable
+commit), search over BENCH_TEAM_MESSAGES messages
 (default 1,000,000) p50, the first page of 10,000 sessions, and an experiment report
 over 100 members x 100 rated turns. Starts its own durable PostgreSQL 15 cluster
 (fsync on) and stops it at the end. Exit status 0: the figures are the output.
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -19,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from desktop_agent.store import agents, experiments, messages, sessions
 from desktop_agent.store import snapshots as snapshot_store
-from desktop_agent.store.db import close_database, open_database
+from desktop_agent.store.db import close_database, database, open_database
 from desktop_agent.store.search import search_messages
 from desktop_agent.store.team import open_team_store
-from tests.support.pg_cluster import OWNER, start_server
+from tests.support.pg_cluster import OWNER, PG_BIN, start_server
 
 MESSAGES = int(os.environ.get("BENCH_TEAM_MESSAGES", "1000000"))
 SESSIONS = 10_000
@@ -51,6 +55,45 @@ def append_figures() -> tuple[float, float]:
     return p50_p99(timed(lambda: messages.append_message(session.id, "user", "hello there"), 500))
 
 
+def append_before_after() -> dict[str, tuple[float, float]]:
+    """Team store appends in five statements (BEGIN, touch the session, last position,
+    INSERT, COMMIT: what a store without da_append_message does), in one call, and in one
+    call without waiting for the WAL flush (synchronous_commit off for this measurement
+    only: the app never turns it off) to show what the disk's flush costs. Alternated
+    round by round so all three see the same load on this shared machine."""
+    team = database.obj
+    session = sessions.create_session()
+    variants = {"five": (False, "on"), "one": (True, "on"), "no flush": (True, "off")}
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    for round_ in range(550):
+        for name, (one_call, sync) in variants.items():
+            team.append_function = one_call
+            database.execute_sql(f"SET synchronous_commit = {sync}")
+            start = time.perf_counter()
+            messages.append_message(session.id, "user", "hello there")
+            if round_ >= 50:  # the first rounds warm up
+                samples[name].append((time.perf_counter() - start) * 1000)
+    team.append_function = True
+    database.execute_sql("SET synchronous_commit = on")
+    return {name: p50_p99(values) for name, values in samples.items()}
+
+
+def fsync_ms(directory: Path) -> str:
+    """What one WAL flush (fdatasync of an 8 kB write) costs on this disk: the floor of
+    any durable commit, whatever the client does."""
+    tool = PG_BIN / "pg_test_fsync"
+    target = directory / "fsync.probe"
+    args = [str(tool), "-s", "2", "-f", str(target)]
+    if os.geteuid() == 0:
+        args = ["runuser", "-u", "postgres", "--", *args]
+    out = subprocess.run(args, check=False, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.strip().startswith("fdatasync") and "ops/sec" in line:
+            usecs = line.split()[-2]
+            return f"{float(usecs) / 1000:.2f} ms per fdatasync (pg_test_fsync)"
+    return "pg_test_fsync gave no figure"
+
+
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +108,9 @@ def main() -> None:
         server.sql("GRANT desktop_agent_members TO alice")
         open_team_store(server.url("alice", db))
         agents.ensure_defaults()
-        pg_append = append_figures()
+        pg = append_before_after()
+        pg_append = pg["one"]
+        flush = fsync_ms(server.directory)
 
         t0 = time.perf_counter()
         # Bulk data server-side, as the owner (no row-level security), owned by alice.
@@ -143,6 +188,13 @@ def main() -> None:
             f"{'append one committed message p50 / p99':<46}{s50:>7.3f} / {s99:<6.3f}"
             f"{pg_append[0]:>7.3f} / {pg_append[1]:.3f}   (target p50 <= 2 ms)"
         )
+        for name, label in (
+            ("five", "  the same in 5 statements (before)"),
+            ("no flush", "  one call, not waiting for the WAL flush (*)"),
+        ):
+            print(f"{label:<46}{'':>16}{pg[name][0]:>7.3f} / {pg[name][1]:.3f}")
+        print(f"{'  the disk alone':<46}{'':>16}   {flush}")
+        print("(*) synchronous_commit off for this measurement only; the app keeps it on")
         print(
             f"{'search over the messages, p50':<46}{'see bench_store':>16}{search:>13.2f}"
             "   (target <= 50 ms)"

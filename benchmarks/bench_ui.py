@@ -23,6 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from benchmarks.ui_process import PYTHON, env, in_process  # noqa: E402
 from desktop_agent.store.schema import MIGRATIONS  # noqa: E402
 
 # One cache per schema version: a store built at another version would be migrated
@@ -36,19 +37,6 @@ CACHE = Path(
 BIG_SESSIONS = 10_000
 BIG_MESSAGES = 1_000_000
 HUGE_SESSION_MESSAGES = 10_000
-PYTHON = sys.executable
-
-
-def _env(data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DESKTOP_AGENT_DATA_DIR=str(data_dir),
-        DESKTOP_AGENT_NO_KEYRING="1",
-        DESKTOP_AGENT_PRINT_PAINT_CLOCK="1",
-        QT_QPA_PLATFORM=env.get("QT_QPA_PLATFORM", "offscreen"),
-        PYTHONPATH=str(ROOT),
-    )
-    return env
 
 
 def build_big_store(data_dir: Path) -> str:
@@ -64,7 +52,7 @@ def build_big_store(data_dir: Path) -> str:
             "-c",
             "from desktop_agent.services.app_context import open_app; open_app().close()",
         ],
-        env=_env(data_dir),
+        env=env(data_dir),
         check=True,
     )
     db = sqlite3.connect(data_dir / "desktop-agent.sqlite3")
@@ -163,7 +151,7 @@ def bare_first_paint() -> float:
     started = time.monotonic()
     result = subprocess.run(
         [PYTHON, "-c", _BARE_WINDOW],
-        env=_env(CACHE / "bare"),
+        env=env(CACHE / "bare"),
         capture_output=True,
         text=True,
         check=True,
@@ -201,7 +189,7 @@ def first_paint(data_dir: Path, *, unclean: bool = False) -> tuple[float, int]:
             "import sys; from desktop_agent.ui.main import run_gui;"
             " sys.exit(run_gui(None, smoke=True))",
         ],
-        env=_env(data_dir),
+        env=env(data_dir),
         capture_output=True,
         text=True,
         check=True,
@@ -215,91 +203,6 @@ def first_paint(data_dir: Path, *, unclean: bool = False) -> tuple[float, int]:
     if painted is None or rss is None:
         raise RuntimeError(result.stdout + result.stderr)
     return painted - started, rss
-
-
-_IN_PROCESS = r"""
-import json, os, statistics, sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
-from desktop_agent.ui.main import create_application
-from desktop_agent.services.app_context import open_app
-from desktop_agent.store import sessions
-from desktop_agent.ui.main_window import MainWindow
-
-mode, arg = sys.argv[1], sys.argv[2]
-app = create_application()
-context = open_app()
-window = MainWindow(context)
-window.show()
-for _ in range(3):
-    app.processEvents()
-
-class Painted(QObject):
-    at = None
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and self.at is None:
-            QTimer.singleShot(0, self.done)
-            self.at = 0
-        return False
-    def done(self):
-        self.at = time.perf_counter()
-        app.quit()
-
-if mode == "open":
-    record = sessions.get_session(arg)
-    probe = Painted()
-    window.chat.view.viewport().installEventFilter(probe)
-    start = time.perf_counter()
-    window.open_session(record)
-    app.exec()
-    print(json.dumps({"open_ms": (probe.at - start) * 1000, "rows": window.chat.model.rowCount()}))
-else:
-    from tests.support.fake_openai import FakeOpenAIServer, Reply
-    chunks = int(arg)
-    server = FakeOpenAIServer().start()
-    os.environ["OPENAI_BASE_URL"] = server.base_url
-    os.environ["OPENAI_API_KEY"] = "sk-bench"
-    server.push(Reply("".join(f"word{i} " for i in range(chunks)), chunks=chunks,
-                      delay_per_chunk=1 / 200))
-    window.new_session()
-    intervals = []
-    last = [time.perf_counter()]
-    def tick():
-        now = time.perf_counter()
-        intervals.append(now - last[0])
-        last[0] = now
-    probe = QTimer()
-    probe.setInterval(1)
-    probe.timeout.connect(tick)
-    window.chat.controller.busyChanged.connect(lambda busy: None if busy else app.quit())
-    window.chat.composer.setPlainText("stream please")
-    probe.start()
-    window.chat.send()
-    app.exec()
-    probe.stop()
-    stalls = sorted(max(0.0, i - 0.001) * 1000 for i in intervals)
-    p99 = stalls[int(len(stalls) * 0.99) - 1]
-    print(json.dumps({"stall_p99_ms": p99, "stall_max_ms": stalls[-1], "ticks": len(stalls),
-                      "reply_chars": len(window.chat.model.records()[-1].content)}))
-    server.close()
-window.close()
-context.close()
-sys.stdout.flush()
-os._exit(0)  # PySide6 6.12 on Python 3.11 may abort at shutdown (None refcount); see docs/ui.md
-"""
-
-
-def in_process(data_dir: Path, mode: str, arg: str) -> dict[str, float]:
-    import json
-
-    result = subprocess.run(
-        [PYTHON, "-c", _IN_PROCESS, mode, arg],
-        env=_env(data_dir),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:

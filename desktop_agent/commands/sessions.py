@@ -11,6 +11,7 @@ from desktop_agent.commands import (
     EXIT_OK,
     print_json,
     read_input_file,
+    reading_app,
     with_app,
     write_atomically,
 )
@@ -121,7 +122,7 @@ def message_json(m: MessageRecord) -> dict[str, Any]:
     }
 
 
-@with_app
+@reading_app
 def _list(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import sessions
 
@@ -137,7 +138,7 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _show(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import messages, sessions
 
@@ -146,17 +147,28 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
     if args.json:
         print_json({**session_json(session), "messages": [message_json(m) for m in items]})
         return EXIT_OK
-    print(
-        f"{session.title}\n{session.id} · agent {session.agent_name} · user {session.user_handle}"
-    )
+    from desktop_agent.commands.output import neutralise
+
+    # One write: a print per line (40,000 at 10,000 messages) cost more than the query.
+    # Each piece is made safe on its own, as it was when printed on its own.
+    parts = [
+        neutralise(
+            f"{session.title}\n{session.id} · agent {session.agent_name}"
+            f" · user {session.user_handle}"
+        ),
+        "\n",
+    ]
     for m in items:
         status = "" if m.status == "complete" else f" [{m.status}]"
-        print(f"\n--- #{m.id} {m.role}{status} · {to_iso(m.created_at)}")
-        print(m.content)
+        parts.append(neutralise(f"\n--- #{m.id} {m.role}{status} · {to_iso(m.created_at)}"))
+        parts.append("\n")
+        parts.append(neutralise(m.content))
+        parts.append("\n")
+    sys.stdout.write("".join(parts))
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _search(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.search import search_messages
 
@@ -183,7 +195,7 @@ def _search(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@reading_app
 def _export(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services import sessions
     from desktop_agent.services.transfer import export_session

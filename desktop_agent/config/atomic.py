@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -12,17 +13,38 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Temp file in the same directory, fsync it, rename it over `path`, fsync the
     directory (else the rename itself may be lost on power failure)."""
     directory = path.resolve().parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        _raise_if_full(exc, path, directory)
+        raise
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        _raise_if_full(exc, path, directory)
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     _fsync_directory(directory)
+
+
+def _raise_if_full(exc: OSError, path: Path, directory: Path) -> None:
+    """ENOSPC said plainly: which disk, and that the old file is still there."""
+    if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+        return
+    kept = " (the previous version is kept)" if path.exists() else ""
+    error = OSError(
+        f"The disk holding {directory} is full: {path.name} was not saved{kept}. "
+        "Free some space there and try again."
+    )
+    error.errno = errno.ENOSPC  # still a full disk to whoever checks (the disk watch)
+    raise error from exc
 
 
 def _fsync_directory(directory: Path) -> None:

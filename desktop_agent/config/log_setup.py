@@ -162,14 +162,21 @@ def setup_logging(
     return path
 
 
-def install_excepthooks(on_crash: Callable[[str, str], None] | None = None) -> None:
+def install_excepthooks(
+    on_crash: Callable[[str, str], None] | None = None,
+    handled: Callable[[BaseException], bool] | None = None,
+) -> None:
     """Log every uncaught exception (main thread and other threads) with its traceback;
-    `on_crash(summary, details)` then shows it (the window's crash dialog)."""
+    `on_crash(summary, details)` then shows it (the window's crash dialog). An error
+    `handled(error)` takes (a full disk: the window turns read-only) is no crash."""
     log = logging.getLogger(LOGGER_NAME + ".crash")
 
     def report(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         if issubclass(kind, KeyboardInterrupt):
             sys.__excepthook__(kind, value, tb)
+            return
+        on_ui_thread = threading.current_thread() is threading.main_thread()
+        if handled is not None and on_ui_thread and handled(value):
             return
         log.critical("uncaught exception", exc_info=(kind, value, tb))
         if on_crash is not None:

@@ -52,11 +52,13 @@ def _limited_int(text: str) -> int:
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    result: dict[str, object] = {}
-    for key, value in pairs:
-        if key in result:
-            raise InvalidInputError(f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)  # in C; a key given twice shows as a shorter dict
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidInputError(f"duplicate key {key!r}")
+            seen.add(key)
     return result
 
 

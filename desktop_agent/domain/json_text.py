@@ -49,8 +49,18 @@ def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> Non
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _Unusual
-            parts.append(opening + encode_basestring(key) + ": ")
-            _emit(item, inner, parts, allow_nan)
+            # Strings, None and ints (most of a session file's values) are written
+            # here rather than through a call per value.
+            kind = type(item)
+            if kind is str:
+                parts.append(opening + encode_basestring(key) + ": " + encode_basestring(item))
+            elif item is None:
+                parts.append(opening + encode_basestring(key) + ": null")
+            elif kind is int:
+                parts.append(opening + encode_basestring(key) + ": " + int.__repr__(item))
+            else:
+                parts.append(opening + encode_basestring(key) + ": ")
+                _emit(item, inner, parts, allow_nan)
             opening = "," + inner
         parts.append(newline + "}")
     elif isinstance(value, list | tuple):

@@ -9,7 +9,6 @@ Version 1 files are read by `session_file.py`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from desktop_agent.domain.canonical import (
@@ -182,7 +181,10 @@ def _message_json(m: TreeMessage) -> dict[str, object]:
 def dump_session_tree(tree: SessionTree) -> bytes:
     """The file's bytes; refuses (InvalidInputError) a tree import would refuse."""
     body = tree_body(tree)
-    parse_tree_body(json.loads(json.dumps(body)))  # the same checks import makes
+    # The same checks import makes. The body holds only what JSON holds (dicts with
+    # string keys, lists, str, int, float, bool, None), so it is checked as it stands:
+    # a round trip through json text (0.1 s at 10,000 messages) would give an equal value.
+    parse_tree_body(body)
     document = make_envelope(SESSION_FORMAT, TREE_FORMAT_VERSION, "session", body)
     text = dumps_indented(document, allow_nan=False)  # json.dumps(indent=2), at C speed
     return (text + "\n").encode("utf-8")

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from desktop_agent.domain.canonical import type_name
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
@@ -230,19 +232,8 @@ def error_message(error: Any) -> str:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    # A model's answer is read as text, so a string is "text" here, not "a string".
+    return "text" if isinstance(value, str) else type_name(value)
 
 
 def _preview(data: str, limit: int = 60) -> str:

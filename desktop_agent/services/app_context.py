@@ -74,11 +74,17 @@ class AppContext:
 
 
 def open_app(
-    data_dir: str | Path | None = None, *, defer_check: bool = False, store_url: str | None = None
+    data_dir: str | Path | None = None,
+    *,
+    defer_check: bool = False,
+    store_url: str | None = None,
+    routine_check: bool = True,
 ) -> AppContext:
     """Resolve the data dir, read settings, open and migrate the store, ensure defaults.
     With `defer_check`, a start after an unclean exit skips the integrity check and
-    leaves it owed (`check_owed`, `verify_store`).
+    leaves it owed (`check_owed`, `verify_store`). Without `routine_check` (commands that
+    only read) a small store skips the check on a start after a clean exit, as a big one
+    does; damage met while reading still stops the command with a message.
 
     The store is a PostgreSQL team store when `store_url` or $DESKTOP_AGENT_STORE_URL
     names one, else the data dir's SQLite file. Raises InvalidInputError (bad settings
@@ -95,6 +101,8 @@ def open_app(
 
         team = open_team_store(url, password=store_password(parse_store_url(url).display))
     else:
-        owed = open_database(database_path(directory), defer_check=defer_check)
+        owed = open_database(
+            database_path(directory), defer_check=defer_check, routine_check=routine_check
+        )
     agents.ensure_defaults()
     return AppContext(directory, settings, SecretStore(directory), check_owed=owed, team_store=team)

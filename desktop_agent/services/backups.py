@@ -66,10 +66,13 @@ def make_backup(database: Path, data_dir: Path, *, keep: int = 7, reason: str = 
             source.backup(dest)
         finally:
             dest.close()
+        os.chmod(partial, 0o600)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # a half copy on a full disk holds its space
+        raise
     finally:
         source.close()
-    os.chmod(partial, 0o600)
-    os.replace(partial, target)
     prune(data_dir, keep)
     return _info(target)
 

@@ -16,7 +16,7 @@ from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.importers import chatgpt
 from desktop_agent.services.export_files import ExportBundle, open_bundle
 from desktop_agent.services.import_reader import ExportReader, PartProblem, ReadItem
-from desktop_agent.store import import_sources
+from desktop_agent.store import agents, import_sources
 from desktop_agent.store.agents import DEFAULT_AGENT, DEFAULT_USER
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ def import_exports(
     report = ImportReport(files=[str(p) for p in paths])
     bundle = open_bundle(paths)
     try:
-        owner = import_sources.resolve_owner(agent, user)
+        owner = import_sources.resolve_owner(agent, agents.owner_of_import(user))
         ratings = chatgpt.ratings_from_feedback(bundle.feedback)
         _run(bundle, report, owner, ratings, progress, cancelled or (lambda: False), learn)
     finally:

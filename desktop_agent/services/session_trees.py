@@ -97,7 +97,7 @@ def import_tree(tree: SessionTree) -> tuple[str, bool, int]:
         session_id = str(uuid.uuid4())
     created = sessions.create_session(
         agent=agent_name,
-        user=tree.user,
+        user=agents.owner_of_import(tree.user),
         title=tree.title,
         weights=tree.weights,
         session_id=session_id,

@@ -8,6 +8,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from peewee import DataError
+
+from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.session_file import (
     MAX_SESSION_FILE_BYTES,
     MessageData,
@@ -17,7 +20,7 @@ from desktop_agent.domain.session_file import (
 )
 from desktop_agent.domain.session_tree import SessionTree
 from desktop_agent.services.session_trees import export_session_tree, import_tree, parse_tree_file
-from desktop_agent.store import agents, clock, messages, sessions
+from desktop_agent.store import agents, clock, engine, messages, sessions
 from desktop_agent.store.db import database
 
 if TYPE_CHECKING:
@@ -81,14 +84,22 @@ def parse_files(
 def import_sessions(files: Sequence[tuple[str, bytes]]) -> list[ImportedSession]:
     """Import all files or none: one transaction after every file has been checked."""
     parsed = parse_files(files)
-    results = []
-    with database.atomic():
-        for name, data in parsed:
-            if isinstance(data, SessionTree):
-                session_id, renamed, count = import_tree(data)
-                results.append(ImportedSession(name, session_id, count, renamed))
-            else:
-                results.append(_import_one(name, data))
+    results: list[ImportedSession] = []
+    name = ""
+    try:
+        with database.atomic():
+            for name, data in parsed:
+                if isinstance(data, SessionTree):
+                    session_id, renamed, count = import_tree(data)
+                    results.append(ImportedSession(name, session_id, count, renamed))
+                else:
+                    results.append(_import_one(name, data))
+    except (DataError, *engine.sql().driver_errors()) as exc:
+        # Text the engine cannot hold (PostgreSQL refuses the NUL character in text).
+        detail = " ".join(str(exc).split())
+        raise InvalidInputError(
+            f"{name}: the store refused it ({detail}); nothing was imported"
+        ) from exc
     return results
 
 
@@ -103,7 +114,7 @@ def _import_one(source: str, data: SessionData) -> ImportedSession:
         session_id = str(uuid.uuid4())
     sessions.create_session(
         agent=agent_name,
-        user=data.user,
+        user=agents.owner_of_import(data.user),
         title=data.title,
         weights=data.weights,
         session_id=session_id,

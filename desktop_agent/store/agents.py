@@ -63,6 +63,13 @@ def default_user() -> str:
     return engine.team_role() or DEFAULT_USER
 
 
+def owner_of_import(handle: str) -> str:
+    """Whose an imported session becomes: the file's user on SQLite; on a team store the
+    member importing it (a file exported from a desktop names `local`, and a member
+    cannot act as anyone else)."""
+    return engine.team_role() or handle
+
+
 def agent_exists(name: str) -> bool:
     return Agent.select().where(Agent.name == name).exists()
 
@@ -77,6 +84,7 @@ def create_agent(
     learning_rate: float = 0.15,
     decay: float = 0.0,
 ) -> AgentRecord:
+    """A new agent; ConflictError if the name is taken, InvalidInputError for bad values."""
     name = _check_name(name, "agent")
     weights = check_weights(baseline or DEFAULT_WEIGHTS)
     _check_plasticity(learning_rate, decay)
@@ -133,7 +141,8 @@ def update_agent(
     learning_rate: float | None = None,
     decay: float | None = None,
 ) -> AgentRecord:
-    """Edit an agent's settings. Baseline weights change through store.weights (events)."""
+    """Change an agent's settings (None: unchanged). Baseline weights change through
+    store.weights (events), which services.weights wraps."""
     current = get_agent(agent_id)
     changes: dict[str, object] = {}
     if name is not None and name != current.name:
@@ -162,7 +171,8 @@ def update_agent(
 
 
 def delete_agent(agent_id: int) -> None:
-    """Soft delete: its sessions keep working and show that the agent was deleted."""
+    """Soft delete: its sessions keep working and show that the agent was deleted; the
+    default agent cannot be deleted."""
     agent = get_agent(agent_id)
     if agent.name == DEFAULT_AGENT:
         raise ConflictError(f"the default agent {DEFAULT_AGENT!r} cannot be deleted")
@@ -173,6 +183,7 @@ def delete_agent(agent_id: int) -> None:
 
 
 def ensure_user(handle: str) -> UserRecord:
+    """The local profile with this handle, created on first use."""
     handle = _check_name(handle, "user")
     role = engine.team_role()
     if role is not None and handle != role:

@@ -20,7 +20,8 @@ from pathlib import Path
 from peewee import SqliteDatabase
 
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.store.db import database, latest_version
+from desktop_agent.store.db import database, disk_full_message, latest_version
+from desktop_agent.store.errors import DiskFullError
 from desktop_agent.store.schema import MIGRATIONS
 
 ARCHIVE_FORMAT = "desktop-agent/archive"
@@ -81,8 +82,11 @@ def export_all(output: Path) -> int:
             conn.close()
         os.chmod(tmp, 0o600)
         os.replace(tmp, output)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        full = disk_full_message(exc, output)  # name the archive's disk, not the store's
+        if full is not None:
+            raise DiskFullError(full) from exc
         raise
     return output.stat().st_size
 

@@ -17,6 +17,7 @@ from peewee import DatabaseError, SqliteDatabase
 from desktop_agent.store import engine
 from desktop_agent.store.checkpoint import Checkpointer
 from desktop_agent.store.engine import bind, database, is_postgres
+from desktop_agent.store.errors import DiskFullError
 from desktop_agent.store.errors import StoreError as StoreError
 from desktop_agent.store.schema import MIGRATIONS, Migration
 
@@ -95,9 +96,20 @@ class _LenientCursor:
         return self._rest.popleft() if self._rest else None
 
     def fetchall(self) -> list[Any]:
-        rows: list[Any] = []
-        while (row := self.fetchone()) is not None:
-            rows.append(row)
+        if self._rest is not None:
+            rows = list(self._rest)
+            self._rest.clear()
+            return rows
+        try:  # one call into sqlite3, not one per row (a 10,000-message session's read)
+            rows = self._cursor.fetchall()
+        except sqlite3.OperationalError as exc:
+            if "decode" not in str(exc):
+                raise
+            # The rows this call read before the failure are served again from the
+            # lenient run, which skips only those handed out before it.
+            self._read_leniently()
+            return self.fetchall()
+        self._fetched += len(rows)
         return rows
 
     def fetchmany(self, size: int = 1) -> list[Any]:
@@ -200,12 +212,15 @@ def open_database(
     migrations: Sequence[Migration] = MIGRATIONS,
     on_backup: Callable[[Path], None] | None = None,
     defer_check: bool = False,
+    routine_check: bool = True,
 ) -> bool:
     """Open (creating if needed), check, and migrate the store at `path`.
 
     With `defer_check`, the integrity check is left to the caller (the window runs
     `verify_database()` off the UI thread after its first paint) unless a migration is
-    pending. Returns True when such a check is owed.
+    pending. Returns True when such a check is owed. Without `routine_check` (commands
+    that only read), a small store is checked only when a big one would be: after a run
+    that did not close cleanly, or before a migration.
 
     Raises StoreError with a clear message for a damaged file or one written by a
     newer version; in both cases the file is left exactly as it was.
@@ -222,7 +237,13 @@ def open_database(
     sqlite_database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     try:
         return _open_checked(
-            path, migrations, on_backup, existed=existed, unclean=unclean, defer_check=defer_check
+            path,
+            migrations,
+            on_backup,
+            existed=existed,
+            unclean=unclean,
+            defer_check=defer_check,
+            small_limit=ALWAYS_CHECK_BYTES if routine_check else -1,
         )
     except BaseException:
         _release_claim(path)  # a refused open must not look like a run that died later
@@ -241,11 +262,12 @@ def _open_checked(
     existed: bool,
     unclean: bool,
     defer_check: bool,
+    small_limit: int,
 ) -> bool:
     try:
         database.connect(reuse_if_open=True)
         pending = schema_version() < latest_version(migrations)
-        owed = existed and (unclean or pending or path.stat().st_size <= ALWAYS_CHECK_BYTES)
+        owed = existed and (unclean or pending or path.stat().st_size <= small_limit)
         if owed and (pending or not defer_check):
             _quick_check(path)
             owed = False
@@ -273,6 +295,8 @@ def disk_full_message(exc: BaseException, path: Path | None = None) -> str | Non
 
     where = path if path is not None else Path(database.database or ".")
     for error in _causes(exc):
+        if isinstance(error, DiskFullError):
+            return str(error)
         text = str(error).lower()
         code = getattr(error, "sqlite_errorcode", None)
         full = (
@@ -283,6 +307,9 @@ def disk_full_message(exc: BaseException, path: Path | None = None) -> str | Non
         io_error = "disk i/o error" in text or (
             isinstance(code, int) and code & 0xFF == sqlite3.SQLITE_IOERR
         )
+        filename = getattr(error, "filename", None)
+        if full and isinstance(filename, str):
+            where = Path(filename)  # a file elsewhere (an export) met the full disk
         if full or (io_error and 0 <= free_space(where) < LOW_SPACE_BYTES):
             free = free_space(where)
             left = f" ({_human_bytes(free)} left)" if free >= 0 else ""

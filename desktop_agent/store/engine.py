@@ -65,3 +65,9 @@ def sql() -> ModuleType:
     from desktop_agent.store import sql_sqlite
 
     return sql_sqlite
+
+
+def use_sqlite() -> None:
+    """Back to the data dir's SQLite file (closing the team store's connection)."""
+    assert _sqlite is not None, "store.db registers the SQLite engine at import"
+    bind(_sqlite)

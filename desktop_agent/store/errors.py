@@ -15,3 +15,8 @@ class NotFoundError(LookupError):
 
 class ConflictError(ValueError):
     """The change would break a rule, e.g. a duplicate agent name."""
+
+
+class DiskFullError(StoreError):
+    """A write failed because the disk is full. The message says which disk and how much
+    is left; nothing stored was changed (the caller turns read-only until space returns)."""

@@ -8,7 +8,6 @@ conversation seen before (same app and id) gains only the nodes it did not have.
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from peewee import DataError, IntegrityError
 
-from desktop_agent.store import clock
+from desktop_agent.store import clock, engine
 from desktop_agent.store.agents import ensure_user, get_agent, starting_weights
 from desktop_agent.store.db import database
 
@@ -24,24 +23,6 @@ if TYPE_CHECKING:
     from desktop_agent.domain.importers.tree import ImportedConversation, ImportedMessage
 
 PREVIEW_CHARS = 160
-# A conversation's messages go through a per-connection temporary table and reach
-# `message` in one INSERT … SELECT. The full-text trigger then runs inside one statement:
-# a row-by-row INSERT opens a statement savepoint per row, and FTS5 flushes its pending
-# terms into a new index segment at every savepoint (measured: 21-25 µs per message of
-# index work row by row, 6-8 µs through the staging table; the triggers still index every
-# row, so the external-content index cannot disagree with the text).
-_STAGING = (
-    "CREATE TEMP TABLE IF NOT EXISTS import_staging (id INTEGER PRIMARY KEY, session_id TEXT,"
-    " seq INTEGER, parent_id INTEGER, active INTEGER, role TEXT, content TEXT, status TEXT,"
-    " model TEXT, created_at REAL)"
-)
-_STAGE_MESSAGE = "INSERT INTO temp.import_staging VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-_INSERT_STAGED = (
-    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
-    " status_reason, model, weights, created_at, updated_at)"
-    " SELECT id, session_id, seq, parent_id, active, role, content, status, '', model, NULL,"
-    " created_at, created_at FROM temp.import_staging ORDER BY id"
-)
 _INSERT_LINK = (
     "INSERT INTO import_message (message_id, session_id, source_key, kind, reasoning)"
     " VALUES (?, ?, ?, ?, ?)"
@@ -150,17 +131,9 @@ def save_conversations(
                 with database.atomic():
                     results.append(save_conversation(conversation, owner))
             # The bulk inserts run on the raw connection (peewee does not wrap its errors).
-            except (IntegrityError, DataError, sqlite3.IntegrityError, sqlite3.DataError) as exc:
+            except (IntegrityError, DataError, *engine.sql().driver_errors()) as exc:
                 results.append(f"the database refused it: {exc}")
     return results
-
-
-def _next_id() -> int:
-    # Ids are given up front so each row can name its parent; the IMMEDIATE transaction
-    # holds the write lock, and AUTOINCREMENT's counter keeps deleted ids unused.
-    top = database.execute_sql("SELECT MAX(id) FROM message").fetchone()[0] or 0
-    used = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = 'message'").fetchone()
-    return max(int(top), int(used[0]) if used else 0) + 1
 
 
 def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
@@ -215,14 +188,14 @@ def _save_more(conversation: ImportedConversation, session_id: str) -> SavedConv
         shown = set(conversation.shown_keys()) if follow else set()
         if follow:
             database.execute_sql(
-                "UPDATE message SET active = 0 WHERE session_id = ?", (session_id,)
+                "UPDATE message SET active = ? WHERE session_id = ?", (False, session_id)
             )
             active = [ids[k] for k in shown if k in ids]
             for start in range(0, len(active), 900):
                 chunk = active[start : start + 900]
                 database.execute_sql(
-                    f"UPDATE message SET active = 1 WHERE id IN ({','.join('?' * len(chunk))})",
-                    chunk,
+                    f"UPDATE message SET active = ? WHERE id IN ({','.join('?' * len(chunk))})",
+                    [True, *chunk],
                 )
         ids.update(_insert(session_id, conversation, fresh, known, shown))
         database.execute_sql(
@@ -261,7 +234,8 @@ def _insert(
     shown: set[str],
 ) -> dict[str, int]:
     """Insert `fresh` (parents first) under their parents; returns key → new id."""
-    next_id = _next_id()
+    # Ids are given up front so each row can name its parent.
+    reserved = iter(engine.sql().reserve_message_ids(database, len(fresh)))
     depth: dict[str, int] = {key: seq for key, (_, seq) in known.items()}
     ids: dict[str, int] = {key: message_id for key, (message_id, _) in known.items()}
     new_ids: dict[str, int] = {}
@@ -269,6 +243,7 @@ def _insert(
     links = []
     fallback = conversation.created_at
     for message in fresh:
+        next_id = next(reserved)
         parent = message.parent_key
         parent_id = ids.get(parent) if parent is not None else None
         seq = depth[parent] + 1 if parent is not None and parent in depth else 0
@@ -280,7 +255,7 @@ def _insert(
                 session_id,
                 seq,
                 parent_id,
-                1 if message.key in shown else 0,
+                message.key in shown,
                 message.role,
                 message.content,
                 message.status,
@@ -291,14 +266,9 @@ def _insert(
         links.append((next_id, session_id, message.key, message.kind, message.reasoning))
         ids[message.key] = new_ids[message.key] = next_id
         depth[message.key] = seq
-        next_id += 1
-    connection = database.connection()
-    connection.execute(_STAGING)
-    connection.execute("DELETE FROM temp.import_staging")  # whatever a failure may have left
-    connection.executemany(_STAGE_MESSAGE, rows)
-    connection.execute(_INSERT_STAGED)
-    connection.execute("DELETE FROM temp.import_staging")
-    connection.executemany(_INSERT_LINK, links)
+    dialect = engine.sql()
+    dialect.insert_imported_messages(database, rows)
+    dialect.executemany(database, _INSERT_LINK, links)
     return new_ids
 
 
@@ -321,7 +291,8 @@ def _rate(conversation: ImportedConversation, ids: dict[str, int]) -> list[tuple
         )
     }
     fresh = [row for row in rows if row[0] not in rated]
-    database.connection().executemany(
+    engine.sql().executemany(
+        database,
         "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, '[]', ?)",
         fresh,
     )
@@ -338,6 +309,6 @@ def _refresh_session(session_id: str, updated_at: float) -> None:
     database.execute_sql(
         "UPDATE session SET message_count = (SELECT COUNT(*) FROM message"
         " WHERE session_id = ? AND active), preview = ?,"
-        " updated_at = MAX(updated_at, ?) WHERE id = ?",
+        f" updated_at = {engine.sql().GREATEST}(updated_at, ?) WHERE id = ?",
         (session_id, preview, updated_at, session_id),
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import clock
 from desktop_agent.store.db import database
-from desktop_agent.store.engine import sql
+from desktop_agent.store.engine import is_postgres, sql
 from desktop_agent.store.errors import NotFoundError
 
 # The read side lives in message_rows; callers keep using `messages.list_messages` etc.
@@ -93,8 +93,62 @@ def append_message(
         raise InvalidInputError(f"unknown status {status!r}")
     stamp = clock.now() if created_at is None else created_at
     weights_json = json.dumps(dict(weights)) if weights is not None else None
+    title = title_from(content) if role == "user" else None
+    if getattr(database.obj, "append_function", False):
+        # A team store: the same three statements in one server-side call, one round
+        # trip and its own transaction (each round trip over a network is ~latency).
+        appended = sql().append_message(
+            database,
+            (
+                session_id,
+                role,
+                content,
+                status,
+                status_reason,
+                model,
+                weights_json,
+                stamp,
+                _preview(content) if content else None,
+                title,
+                NEW_TITLE,
+            ),
+        )
+        if appended is None:
+            raise NotFoundError(f"no session {session_id!r}")
+        new_id, seq, parent = appended
+    else:
+        new_id, seq, parent = _append_in_statements(
+            session_id, role, content, status, status_reason, model, weights_json, stamp, title
+        )
+    return MessageRecord(
+        id=new_id,
+        session_id=session_id,
+        seq=seq,
+        parent_id=parent,
+        role=role,
+        content=content,
+        status=status,
+        status_reason=status_reason,
+        model=model,
+        weights=dict(weights) if weights is not None else None,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+
+
+def _append_in_statements(
+    session_id: str,
+    role: str,
+    content: str,
+    status: str,
+    status_reason: str,
+    model: str,
+    weights_json: str | None,
+    stamp: float,
+    title: str | None,
+) -> tuple[int, int, int | None]:
+    """SQLite (in-process: statements cost µs), or a team store without the function."""
     with database.atomic():
-        title = title_from(content) if role == "user" else None
         _touch(session_id, stamp, content or None, 1, title)
         last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
         seq, parent = (0, None) if last is None else (last[1] + 1, last[0])
@@ -114,25 +168,12 @@ def append_message(
                 stamp,
             ),
         )
-    return MessageRecord(
-        id=new_id,
-        session_id=session_id,
-        seq=seq,
-        parent_id=parent,
-        role=role,
-        content=content,
-        status=status,
-        status_reason=status_reason,
-        model=model,
-        weights=dict(weights) if weights is not None else None,
-        created_at=stamp,
-        updated_at=stamp,
-    )
+    return new_id, seq, parent
 
 
 def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> list[int]:
-    """Bulk append (imports): one transaction, one `executemany` of fixed SQL (peewee
-    building the INSERTs was half of a 10,000-message import). Returns the new ids."""
+    """Bulk append (imports): one transaction, rows of fixed SQL (peewee building the
+    INSERTs was half of a 10,000-message import). Returns the new ids."""
     rows: list[tuple[object, ...]] = []
     with database.atomic():
         last = database.execute_sql(sql().LAST_ACTIVE, (session_id,)).fetchone()
@@ -150,6 +191,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> li
                     session_id,
                     seq,
                     parent,
+                    1,
                     item["role"],
                     content,
                     item.get("status", "complete"),
@@ -163,7 +205,7 @@ def append_many(session_id: str, messages: Iterable[Mapping[str, object]]) -> li
             latest_stamp, latest_text = stamp, str(content)
         if rows and latest_stamp is not None:
             _touch(session_id, latest_stamp, latest_text, len(rows))
-            database.cursor().executemany(sql().INSERT_MESSAGES, rows)
+            sql().insert_messages(database, rows)
     return [int(row[0]) for row in rows]  # type: ignore[call-overload]
 
 
@@ -174,9 +216,20 @@ def _session_of(message_id: int) -> str:
     return str(row[0])
 
 
+def _in_one_statement(statement: str, params: tuple[object, ...], message_id: int) -> None:
+    """A team store: change the message and touch its session in one round trip."""
+    if database.execute_sql(statement, params).fetchone() is None:
+        raise NotFoundError(f"no message {message_id}")
+
+
 def update_content(message_id: int, content: str) -> None:
     """Save streamed text so far (the reply stays `incomplete`)."""
     stamp = clock.now()
+    if is_postgres():
+        shown = _preview(content) if content else None
+        params = (content, stamp, message_id, stamp, shown)
+        _in_one_statement(sql().UPDATE_CONTENT_AND_TOUCH, params, message_id)
+        return
     with database.atomic():
         session_id = _session_of(message_id)
         database.execute_sql(sql().UPDATE_CONTENT, (content, stamp, message_id))
@@ -187,6 +240,11 @@ def finish_message(message_id: int, content: str, status: str, reason: str = "")
     if status not in STATUSES:
         raise InvalidInputError(f"unknown status {status!r}")
     stamp = clock.now()
+    if is_postgres():
+        shown = _preview(content) if content else None
+        params = (content, status, reason, stamp, message_id, stamp, shown)
+        _in_one_statement(sql().FINISH_MESSAGE_AND_TOUCH, params, message_id)
+        return get_message(message_id)
     with database.atomic():
         session_id = _session_of(message_id)
         database.execute_sql(sql().FINISH_MESSAGE, (content, status, reason, stamp, message_id))

@@ -333,6 +333,52 @@ CREATE POLICY own_import_messages ON import_message USING (owner = current_user)
 GRANT SELECT, INSERT, UPDATE, DELETE ON import_source, import_message TO {members};
 """
 
+# Not a schema version (SQLite's schema has no counterpart): PostgreSQL-only functions
+# that `store init` (re)creates on every run, so a store initialised by an older build
+# gains them without a version number of its own. A store without them still works
+# (store.team checks at open); only slower.
+#
+# One append in one round trip: over the network each statement is a round trip, and
+# BEGIN, touch the session, read the last position, INSERT, COMMIT were five. SECURITY
+# INVOKER: it runs as the member, so row-level security and grants apply exactly as to
+# the statements it replaces. plpgsql, not one SQL statement with CTEs: each statement
+# here takes a fresh snapshot after the session row is locked, so two desktops of one
+# member appending to one session at once get consecutive positions, as before.
+ROUTINES = """
+CREATE OR REPLACE FUNCTION da_append_message(
+    p_session text, p_role text, p_content text, p_status text, p_reason text,
+    p_model text, p_weights text, p_stamp double precision, p_preview text,
+    p_title text, p_new_title text)
+RETURNS TABLE (new_id bigint, new_seq integer, new_parent bigint)
+LANGUAGE plpgsql VOLATILE SECURITY INVOKER SET search_path = {schema}, pg_catalog AS $$
+DECLARE
+    last_id bigint;
+    last_seq integer;
+BEGIN
+    UPDATE session AS s SET updated_at = p_stamp, message_count = s.message_count + 1,
+        preview = COALESCE(p_preview, s.preview),
+        title = CASE WHEN p_title IS NOT NULL AND s.title = p_new_title
+                     THEN p_title ELSE s.title END
+    WHERE s.id = p_session;
+    IF NOT FOUND THEN
+        RETURN;  -- no row: no such session (or not this member's)
+    END IF;
+    SELECT m.id, m.seq INTO last_id, last_seq FROM message AS m
+    WHERE m.session_id = p_session AND m.active ORDER BY m.seq DESC LIMIT 1;
+    RETURN QUERY
+    INSERT INTO message AS m (session_id, seq, parent_id, active, role, content, status,
+                              status_reason, model, weights, created_at, updated_at)
+    VALUES (p_session, COALESCE(last_seq + 1, 0), last_id, true, p_role, p_content,
+            p_status, p_reason, p_model, p_weights, p_stamp, p_stamp)
+    RETURNING m.id, m.seq, m.parent_id;
+END
+$$;
+REVOKE ALL ON FUNCTION da_append_message(text, text, text, text, text, text, text,
+    double precision, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION da_append_message(text, text, text, text, text, text, text,
+    double precision, text, text, text) TO {members};
+"""
+
 # One entry per SQLite schema version (store/schema.py): the same tables and indexes in
 # PostgreSQL's dialect. tests/store/test_team_store.py checks none is missing.
 MIGRATIONS: tuple[tuple[int, str], ...] = ((1, V1), (2, V2), (3, V3))

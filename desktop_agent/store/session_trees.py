@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from desktop_agent.store import engine
 from desktop_agent.store.db import database
 
 
@@ -64,7 +65,7 @@ def tree_rows(session_id: str) -> list[TreeRow]:
             r[12] or "",
             r[13] or "",
         )
-        for r in database.execute_sql(query, (session_id,))
+        for r in database.execute_sql(query, (session_id,)).fetchall()
     ]
 
 
@@ -92,15 +93,13 @@ def insert_tree(
 ) -> dict[int, int]:
     """Insert rows (their ids and parent ids local to the file) under the existing
     session; returns local id → stored id. The caller holds the transaction."""
-    top = database.execute_sql("SELECT MAX(id) FROM message").fetchone()[0] or 0
-    used = database.execute_sql("SELECT seq FROM sqlite_sequence WHERE name = 'message'").fetchone()
-    next_id = max(int(top), int(used[0]) if used else 0) + 1
+    dialect = engine.sql()
+    reserved = iter(dialect.reserve_message_ids(database, len(rows)))
     ids: dict[int, int] = {}
     depth: dict[int, int] = {}
     messages, feedback, marks = [], [], []
     for row in rows:
-        stored = ids[row.id] = next_id
-        next_id += 1
+        stored = ids[row.id] = next(reserved)
         parent = ids.get(row.parent_id) if row.parent_id is not None else None
         seq = depth[row.parent_id] + 1 if row.parent_id in depth else 0
         depth[row.id] = seq
@@ -110,7 +109,7 @@ def insert_tree(
                 session_id,
                 seq,
                 parent,
-                int(row.active),
+                row.active,
                 row.role,
                 row.content,
                 row.status,
@@ -125,28 +124,26 @@ def insert_tree(
         if source is not None or row.kind != "text" or row.reasoning:
             key = row.source_key or f"file:{row.id}"
             marks.append((stored, session_id, key, row.kind, row.reasoning))
-    connection = database.connection()
-    connection.executemany(
-        "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
-        " status_reason, model, weights, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
-        messages,
-    )
-    connection.executemany(
+    dialect.insert_messages(database, messages)
+    dialect.executemany(
+        database,
         "INSERT INTO feedback (message_id, rating, tags, created_at) VALUES (?, ?, ?, ?)",
         feedback,
     )
-    connection.executemany(
+    dialect.executemany(
+        database,
         "INSERT INTO import_message (message_id, session_id, source_key, kind, reasoning)"
         " VALUES (?, ?, ?, ?, ?)",
         marks,
     )
-    connection.executemany(
+    dialect.executemany(
+        database,
         "INSERT INTO compaction (session_id, upto_seq, upto_message_id, summary, model,"
         " created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [(session_id, depth[c[0]], ids[c[0]], c[1], c[2], c[3]) for c in compactions],
     )
-    connection.executemany(
+    dialect.executemany(
+        database,
         "INSERT INTO weight_event (scope, session_id, user_id, agent_id, weight, old, new,"
         " cause, message_id, created_at) VALUES ('session', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -165,10 +162,8 @@ def insert_tree(
         ],
     )
     if source is not None:
-        connection.execute(
-            "INSERT OR IGNORE INTO import_source (session_id, app, source_id, instructions,"
-            " imported_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (session_id, *source, imported_at, imported_at),
+        database.execute_sql(
+            dialect.INSERT_IMPORT_SOURCE_IF_NEW, (session_id, *source, imported_at, imported_at)
         )
     active = [m for m in messages if m[4]]
     preview = " ".join(str(active[-1][6]).split())[:160] if active else ""

@@ -81,6 +81,10 @@ class TeamDatabase(PostgresqlDatabase):
     """PostgresqlDatabase on psycopg 3, which store/__init__ hides from peewee's import
     (so peewee's own driver detection found nothing): the adapter is bound here."""
 
+    # Whether `store init` created da_append_message (one round trip per append); a store
+    # initialised by an older build lacks it until its owner runs store init again.
+    append_function = False
+
     def init(self, database: str | None, **kwargs: Any) -> None:  # type: ignore[override]
         super().init(database, **kwargs)
         self._adapter = _psycopg3_adapter()
@@ -242,8 +246,17 @@ def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
             f"needs {latest}. Ask the store's owner to run: desktop-agent store init "
             f"{address.display}"
         )
+    db.append_function = _has_append_function(db)
     engine.bind(db, team_role=address.role)
     return address
+
+
+def _has_append_function(db: TeamDatabase) -> bool:
+    row = db.execute_sql(
+        "SELECT to_regprocedure('da_append_message(text, text, text, text, text, text, text,"
+        " double precision, text, text, text)') IS NOT NULL"
+    ).fetchone()
+    return bool(row[0])
 
 
 def _schema_version(db: TeamDatabase, address: StoreAddress) -> int:
@@ -296,6 +309,7 @@ def init_team_store(
                     if progress is not None:
                         progress(f"schema {version}")
                     db.execute_sql(pg_schema.render(script, schema))
+            db.execute_sql(pg_schema.render(pg_schema.ROUTINES, schema))
             _ensure_default_agent(db)
             if current < latest:
                 db.execute_sql(f"DELETE FROM {pg_schema.VERSION_TABLE}")

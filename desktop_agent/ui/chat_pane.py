@@ -298,6 +298,14 @@ class ChatPane(QWidget):
                 self.controller.regenerate(record.id)
                 return
 
+    def set_writable(self, writable: bool) -> None:
+        """A full disk: the composer keeps its text but is off, the goal is read-only and
+        the message actions that write (feedback, regenerate, edit) are greyed."""
+        self.bottom.setEnabled(writable)
+        self.goal.setReadOnly(not writable)
+        self.view.message_delegate.writable = writable
+        self.view.viewport().update()
+
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
         self.send_button.setEnabled(not busy)

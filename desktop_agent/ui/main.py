@@ -192,9 +192,11 @@ def _show_until_painted(app: QApplication, window: QWidget, timeout_ms: int) -> 
 def _install_crash_dialog(data_dir: Path) -> None:
     from desktop_agent.config.log_setup import install_excepthooks, log_path
     from desktop_agent.ui.crash_dialog import CrashReporter
+    from desktop_agent.ui.disk_watch import claim_disk_full
 
     reporter = CrashReporter(log_path(data_dir), QApplication.instance())
-    install_excepthooks(reporter.report)
+    # A synchronous write in a slot that meets a full disk ends here: read-only, no crash.
+    install_excepthooks(reporter.report, handled=claim_disk_full)
 
 
 def _smoke(app: QApplication, window: MainWindow) -> int:

@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
 
         self.disk_watch = DiskWatch(context.database_path, self)
         self.disk_watch.spaceChanged.connect(self._on_disk_space)
+        self._writable_actions: list[QAction] = []  # what a full disk disabled
         self.chat.controller.disk_watch = self.disk_watch
         self.import_export: ImportExport = ImportExport(self, context, self.events)
         self._build_actions()
@@ -471,16 +472,25 @@ class MainWindow(QMainWindow):
             self.tr("Read-only — nothing more will be written to this store. %s") % problem,
             self.tr("Repair…"),
         )
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(False)
+        self.chat.set_writable(False)
+        (self._weight_panel or self._panel_slot).setEnabled(False)
         self.new_action.setEnabled(False)
 
     @Slot(bool, str)
     def _on_disk_space(self, room: bool, message: str) -> None:
-        """A full disk: read-only until the watch sees space again (nothing is lost)."""
-        for widget in (self.chat.bottom, self._weight_panel or self._panel_slot):
-            widget.setEnabled(room)
-        self.new_action.setEnabled(room)
+        """A full disk: read-only until the watch sees space again (nothing is lost).
+        The composer is disabled, not cleared: its text waits for the space."""
+        self.chat.set_writable(room)
+        (self._weight_panel or self._panel_slot).setEnabled(room)
+        self._menus["weights"].setEnabled(room)
+        if not room:
+            self._writable_actions = [a for a in self._write_actions() if a.isEnabled()]
+            for action in self._writable_actions:
+                action.setEnabled(False)
+        else:
+            for action in self._writable_actions:
+                action.setEnabled(True)
+            self._writable_actions = []
         if room:
             self.read_only_bar.dismiss()
             self.statusBar().showMessage(message, 10_000)
@@ -488,6 +498,21 @@ class MainWindow(QMainWindow):
             self.read_only_bar.show_message(
                 self.tr("Read-only until there is space again. %s") % message
             )
+
+    def _write_actions(self) -> list[QAction]:
+        """The actions that write (to the store, or a file beside it)."""
+        panel, chat = self.sessions, self.chat
+        return [
+            self.new_action,
+            self.settings_action,
+            self.import_export.import_action,
+            panel.rename_action,
+            panel.pin_action,
+            panel.trash_action,
+            panel.undo_action,
+            chat.send_action,
+            chat.regenerate_action,
+        ]
 
     # -- state
 
@@ -517,7 +542,8 @@ class MainWindow(QMainWindow):
         try:
             save_ui_state(self.context.data_dir, self.ui_state)
         except OSError as exc:
-            self.say(self.tr("Could not save the window state: %s") % exc)
+            if not self.disk_watch.report(exc):
+                self.say(self.tr("Could not save the window state: %s") % exc)
 
     # -- files dropped on the window
 

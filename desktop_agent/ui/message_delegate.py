@@ -53,6 +53,17 @@ class Button:
     enabled: bool = True
 
 
+# The message actions that write to the store.
+_WRITING = frozenset(
+    {
+        MessageAction.FEEDBACK_UP,
+        MessageAction.FEEDBACK_DOWN,
+        MessageAction.REGENERATE,
+        MessageAction.EDIT,
+    }
+)
+
+
 class MessageDelegate(QStyledItemDelegate):
     """Signals:
     actionTriggered(int, object, QPoint-in-global): message id, MessageAction, where clicked.
@@ -66,6 +77,7 @@ class MessageDelegate(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self.agent_label = agent_label
+        self.writable = True  # False while the disk is full: the actions that write are off
         self._docs: OrderedDict[int, tuple[str, int, SafeTextDocument]] = OrderedDict()
         # width -> message id -> (content, has buttons, height): a layout of every loaded
         # row at a width seen before lays out no text again, however many rows there are.
@@ -178,6 +190,7 @@ class MessageDelegate(QStyledItemDelegate):
                     and record.version_index >= record.version_count - 1
                 )
                 or action is MessageAction.VERSION
+                or (not self.writable and action in _WRITING)
             )
             joined = action in (MessageAction.VERSION, MessageAction.NEXT_VERSION)
             gap = 4 if joined else BUTTON_GAP

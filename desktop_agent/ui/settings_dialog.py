@@ -295,6 +295,9 @@ class SettingsDialog(QDialog):
             elif self._remove_key:
                 self._context.secrets.clear()
         except OSError as exc:
+            from desktop_agent.ui.disk_watch import claim_disk_full
+
+            claim_disk_full(exc)  # a full disk also turns the window read-only
             self.error.setText(f"Could not save the settings: {exc}")
             self.error.show()
             return

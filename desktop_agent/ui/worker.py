@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from desktop_agent.services.connection import store_connection
+from desktop_agent.store.errors import DiskFullError
+from desktop_agent.ui.disk_watch import claim_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +77,8 @@ class Worker(QObject):
                 result = self._job(self)
                 if isinstance(result, Generator):
                     result = self._drain(result)
-        except Exception as exc:
-            log.error("worker %r failed", self.name, exc_info=exc)
-            self.errored.emit(exc)
+        except Exception as exc:  # noqa: BLE001 - reported by signal, logged in _named
+            self.errored.emit(_named(exc, self.name))
         else:
             self.returned.emit(result)
         self.finished.emit()
@@ -92,6 +93,21 @@ class Worker(QObject):
             if self.cancelled:
                 events.close()
                 return None
+
+
+def _named(exc: Exception, name: str) -> Exception:
+    """A full disk becomes a DiskFullError that says so (and where), not the raw sqlite
+    error; anything else is logged with its traceback and passed on as it is."""
+    from desktop_agent.services.integrity import disk_full_message
+
+    full = disk_full_message(exc)
+    if full is None:
+        log.error("worker %r failed", name, exc_info=exc)
+        return exc
+    log.warning("worker %r met a full disk: %s", name, full)
+    error = DiskFullError(full)
+    error.__cause__ = exc
+    return error
 
 
 class WorkerPool(QObject):
@@ -111,6 +127,9 @@ class WorkerPool(QObject):
         self.synchronous = False
 
     def start(self, worker: Worker, owner: object = None) -> Worker:
+        # Every failed job passes the disk watch: a full disk turns the window
+        # read-only, whichever view started the write.
+        worker.errored.connect(self._claim_disk_full)
         if self.synchronous:
             worker.run()
             return worker
@@ -136,6 +155,11 @@ class WorkerPool(QObject):
         (or joined on quit). A closing view calls this; it never blocks."""
         for worker in self.running(owner):
             worker.cancel()
+
+    @Slot(object)
+    def _claim_disk_full(self, exc: BaseException) -> None:
+        if isinstance(exc, DiskFullError):
+            claim_disk_full(exc)
 
     @Slot()
     def _reap(self) -> None:

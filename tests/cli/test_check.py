@@ -93,3 +93,39 @@ def test_reading_a_damaged_page_that_the_open_did_not_check_says_how_to_repair(
         assert "Traceback" not in result.stderr, result.stderr
         assert result.returncode == 1
         assert "check --repair" in result.stderr, result.stderr
+
+
+def test_a_reading_command_skips_the_routine_check_a_writing_one_runs(tmp_path: Path) -> None:
+    from tests.support.cli import run_cli
+
+    data_dir = tmp_path / "data"
+    source = tmp_path / "import.json"
+    source.write_text(json.dumps([{"role": "user", "content": "w" * 3000} for _ in range(300)]))
+    imported = run_cli(data_dir, "sessions", "import", str(source))
+    assert imported.returncode == 0, imported.stderr
+    session_id = imported.stdout.strip()
+    store = data_dir / "desktop-agent.sqlite3"
+    conn = sqlite3.connect(store)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    data = bytearray(store.read_bytes())
+    data[(pages // 2) * 4096 : (pages // 2 + 3) * 4096] = b"\xa5" * (3 * 4096)
+    store.write_bytes(bytes(data))
+
+    # show only reads: no quick_check at open (the store is small and closed cleanly);
+    # the damaged page it meets is reported as such.
+    shown = run_cli(data_dir, "sessions", "show", session_id)
+    assert shown.returncode == 1
+    assert "check --repair" in shown.stderr, shown.stderr
+    assert "Traceback" not in shown.stderr
+    # rename writes: the routine check at open refuses the damaged store first.
+    renamed = run_cli(data_dir, "sessions", "rename", session_id, "new title")
+    assert renamed.returncode == 1
+    assert "is damaged" in renamed.stderr, renamed.stderr
+    # After a run that died with the store open, even a reading command checks first.
+    (data_dir / "desktop-agent.sqlite3.open-by-4194303").touch()
+    after_crash = run_cli(data_dir, "sessions", "list")
+    assert after_crash.returncode == 1
+    assert "is damaged" in after_crash.stderr, after_crash.stderr
+    assert store.read_bytes() == bytes(data)

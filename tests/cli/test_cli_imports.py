@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_agent.store.team import STORE_URL_ENV
 from tests.support.cli import run_cli
 from tests.support.export_fixtures import gpt_branched, gpt_linear, write_json, write_zip
 
@@ -19,12 +20,26 @@ def _run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return run_cli(data_dir, *args)
 
 
-def test_import_prints_a_report_and_reimport_is_unchanged(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None: the data dir's SQLite file; else a team store URL, as member alice."""
+    if request.param == "sqlite":
+        return None
+    return str(request.getfixturevalue("team_store").url("alice"))
+
+
+def test_import_prints_a_report_and_reimport_is_unchanged(
+    tmp_path: Path, store_url: str | None
+) -> None:
     data = tmp_path / "data"
+
+    def _run(*args: str) -> subprocess.CompletedProcess[str]:
+        return run_cli(data, *args, env={STORE_URL_ENV: store_url} if store_url else None)
+
     broken = gpt_linear("bad", 1)
     del broken["mapping"]
     archive = write_zip(tmp_path / "chatgpt.zip", {"conversations.json": [gpt_branched(), broken]})
-    first = _run(data, "sessions", "import", "--json", str(archive))
+    first = _run("sessions", "import", "--json", str(archive))
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["app"] == "chatgpt"
@@ -34,14 +49,28 @@ def test_import_prints_a_report_and_reimport_is_unchanged(tmp_path: Path) -> Non
     assert skipped["outcome"] == "skipped"
     assert "no mapping" in skipped["reason"]
 
-    shown = _run(data, "sessions", "show", "--json", report["session_ids"][0])
+    shown = _run("sessions", "show", "--json", report["session_ids"][0])
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["messages"][1]["content"] == "How tall do oaks grow?"
 
-    again = _run(data, "sessions", "import", str(archive))
+    again = _run("sessions", "import", str(archive))
     assert again.returncode == 0, again.stderr
     assert "unchanged" in again.stdout
     assert "1 unchanged" in again.stdout.splitlines()[-1]
+
+    # Exported as a session file and imported again: a copy with the same tree.
+    session_id = report["session_ids"][0]
+    exported = _run("sessions", "export", session_id, "-o", str(tmp_path / "oak.json"))
+    assert exported.returncode == 0, exported.stderr
+    copied = _run("sessions", "import", "--json", str(tmp_path / "oak.json"))
+    assert copied.returncode == 0, copied.stderr
+    copy_id = json.loads(copied.stdout)[0]["session_id"]
+    assert copy_id != session_id
+    again_out = _run("sessions", "export", copy_id, "-o", str(tmp_path / "copy.json"))
+    assert again_out.returncode == 0, again_out.stderr
+    first_doc = json.loads((tmp_path / "oak.json").read_text())["session"]
+    copy_doc = json.loads((tmp_path / "copy.json").read_text())["session"]
+    assert copy_doc["messages"] == first_doc["messages"]
 
 
 def test_nothing_importable_exits_3_and_names_the_formats(tmp_path: Path) -> None:

@@ -118,7 +118,9 @@ def test_close_interrupts_hanging_and_streaming_answers_and_joins_threads() -> N
 
         started = time.monotonic()
         server.close()
-        assert time.monotonic() - started < 2.0
+        # The hung answer would hold its connection for 60 s and the stream for 50 s:
+        # closing well before either means close() interrupted them.
+        assert time.monotonic() - started < 30
     finally:
         hung.close()
         streaming.close()

@@ -11,7 +11,7 @@ from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.services import importing
 from desktop_agent.services.importing import import_exports
 from desktop_agent.services.search import search_messages
-from desktop_agent.store import import_sources, messages, sessions, versions
+from desktop_agent.store import engine, import_sources, messages, sessions, versions
 from desktop_agent.store.db import database
 from tests.support.export_fixtures import (
     claude_conversation,
@@ -330,3 +330,28 @@ def test_a_conversation_the_database_refuses_leaves_nothing_behind(
     assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 4
     _fts_matches_messages()
     assert search_messages("poison") == []
+
+
+def test_text_the_engine_cannot_hold_skips_that_conversation_only(
+    store: Path, tmp_path: Path
+) -> None:
+    # PostgreSQL refuses the NUL character in text (SQLite keeps it): on a team store the
+    # conversation is skipped with the server's reason and the others are imported.
+    path = write_json(
+        tmp_path / "conversations.json",
+        [
+            gpt_linear("c1", 1, words="alpha"),
+            gpt_linear("c2", 1, words="nul\x00here"),
+            gpt_linear("c3", 1, words="omega"),
+        ],
+    )
+    report = import_exports([path])
+    outcomes = [c.outcome for c in report.conversations]
+    if not engine.is_postgres():
+        assert outcomes == ["new", "new", "new"]
+        return
+    assert outcomes == ["new", "skipped", "new"]
+    assert "NUL" in report.conversations[1].reason
+    assert import_sources.find_session("chatgpt", "c2") is None
+    c3 = messages.list_messages(_session_of("chatgpt", "c3"))
+    assert [m.content for m in c3] == ["user turn 0 omega", "assistant turn 0 omega"]

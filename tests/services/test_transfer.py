@@ -4,7 +4,6 @@ id clashes, and bad files that change nothing (property-based)."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -20,14 +19,11 @@ from desktop_agent.store.search import search_messages
 from desktop_agent.store.weights import Owner, set_weights
 from tests.domain.file_mutations import flipped_bytes, mutated_document
 from tests.support.examples import examples
+from tests.support.snapshot_data import dump
 
 
 def _dump(path: Path) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return "\n".join(conn.iterdump())
-    finally:
-        conn.close()
+    return "\n".join(dump(path))  # either engine (the `store` fixture's path)
 
 
 def _rich_session() -> str:

@@ -55,6 +55,27 @@ def test_invalid_utf8_in_one_row_leaves_the_session_readable(store: Path) -> Non
     assert "replacement characters" in report.summary()
 
 
+def test_rows_read_one_by_one_then_all_at_once_come_back_once_each(store: Path) -> None:
+    # fetchall reads in one call; when it meets bad bytes, the rows it had read before
+    # the failure come back from the lenient run, and the ones handed out earlier do not.
+    session_id = filled_store(store, turns=50)
+    conn = raw(store)
+    conn.execute(
+        "UPDATE message SET content = CAST(X'6F6BFF' AS TEXT) WHERE seq = 40 AND session_id = ?",
+        (session_id,),
+    )
+    conn.close()
+    cursor = db.database.execute_sql(
+        "SELECT seq, content FROM message WHERE session_id = ? ORDER BY seq", (session_id,)
+    )
+    first = [cursor.fetchone(), cursor.fetchone()]
+    rest = cursor.fetchall()
+    seqs = [row[0] for row in first + rest]
+    assert seqs == list(range(50))
+    assert rest[38][1] == "ok\ufffd"
+    assert cursor.fetchall() == []
+
+
 def break_an_index(store: Path) -> None:
     """Make an index miss every row while its table stays intact: the kind of damage a
     bit flip leaves that quick_check does not look for."""

@@ -142,3 +142,24 @@ def test_rated_messages_lists_feedback_oldest_first(store: Path) -> None:
         (second.id, 1, ()),
     ]
     assert messages.rated_messages([]) == []
+
+
+def test_a_bulk_append_links_the_rows_and_indexes_every_one(store: Path) -> None:
+    # append_many goes through a staging table on SQLite and executemany on PostgreSQL.
+    from desktop_agent.store.search import search_messages
+
+    session = sessions.create_session(title="bulk")
+    first = messages.append_message(session.id, "user", "before the import")
+    ids = messages.append_many(
+        session.id,
+        [
+            {"role": "assistant" if i % 2 else "user", "content": f"zebra{i} crossing"}
+            for i in range(5)
+        ],
+    )
+    shown = messages.list_messages(session.id)
+    assert [m.id for m in shown] == [first.id, *ids]
+    assert [m.parent_id for m in shown] == [None, first.id, *ids[:-1]]
+    assert [m.seq for m in shown] == list(range(6))
+    assert {h.message_id for h in search_messages("crossing")} == set(ids)
+    assert sessions.get_session(session.id).message_count == 6

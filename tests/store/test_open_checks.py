@@ -3,44 +3,13 @@ unclean shutdown (a process that died with the store open) or before a migration
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from desktop_agent.store import agents, db, messages, sessions
+from desktop_agent.store import db
 from desktop_agent.store.db import StoreError, close_database, open_database
-
-PAGE = 4096
-
-
-def _filled_store(path: Path) -> None:
-    open_database(path)
-    agents.ensure_defaults()
-    session = sessions.create_session()
-    with db.database.atomic():  # one commit: the test is about the file, not 3,000 commits
-        for index in range(3000):
-            messages.append_message(session.id, "user", f"message number {index} " * 20)
-    db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    close_database()
-
-
-def _damage_a_data_page(path: Path) -> None:
-    pages = path.stat().st_size // PAGE
-    with open(path, "r+b") as fh:
-        fh.seek((pages // 2) * PAGE + 100)
-        fh.write(b"\xff" * 2000)
-
-
-def _dead_pid() -> int:
-    child = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return int(child.stdout)
+from tests.support.damaged_stores import damage_a_data_page, dead_pid, filled_store
 
 
 def test_a_clean_close_leaves_no_open_marker(tmp_path: Path) -> None:
@@ -55,8 +24,8 @@ def test_big_files_skip_the_check_after_a_clean_close(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "store.sqlite3"
-    _filled_store(path)
-    _damage_a_data_page(path)
+    filled_store(path)
+    damage_a_data_page(path)
     monkeypatch.setattr(db, "ALWAYS_CHECK_BYTES", 0)
     open_database(path)  # fast start: the damage is not looked for
     close_database()
@@ -66,10 +35,10 @@ def test_big_files_are_checked_after_a_process_died_with_the_store_open(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "store.sqlite3"
-    _filled_store(path)
-    _damage_a_data_page(path)
+    filled_store(path)
+    damage_a_data_page(path)
     before = path.read_bytes()
-    (tmp_path / f"store.sqlite3.open-by-{_dead_pid()}").touch()
+    (tmp_path / f"store.sqlite3.open-by-{dead_pid()}").touch()
     monkeypatch.setattr(db, "ALWAYS_CHECK_BYTES", 0)
     with pytest.raises(StoreError, match="damaged"):
         open_database(path)
@@ -78,7 +47,7 @@ def test_big_files_are_checked_after_a_process_died_with_the_store_open(
 
 def test_small_files_are_always_checked(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite3"
-    _filled_store(path)
-    _damage_a_data_page(path)
+    filled_store(path)
+    damage_a_data_page(path)
     with pytest.raises(StoreError, match="damaged"):
         open_database(path)

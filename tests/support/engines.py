@@ -18,6 +18,9 @@ BOTH_ENGINES = frozenset(
         "tests.services.test_snapshots",
         "tests.services.test_experiments",
         "tests.services.test_learning",
+        "tests.services.test_importing",
+        "tests.services.test_session_trees",
+        "tests.services.test_transfer",
     }
 )
 SQLITE_ONLY = frozenset(
@@ -52,6 +55,9 @@ SQLITE_ONLY = frozenset(
         "test_a_failing_snapshot_needs_force_for_agents_and_users",
         "test_session_snapshot_is_validated_on_that_session_only",
         "test_feedback_turns_carry_rating_tags_and_reply_weights",
+        # check SQLite's own full-text index, or refuse rows with a SQLite trigger
+        "test_imported_messages_are_searchable_and_the_index_stays_exact",
+        "test_a_conversation_the_database_refuses_leaves_nothing_behind",
         # hundreds of generated files, each with a full dump: minutes on a busy machine
         "test_fuzzed_files_never_crash_or_change_the_store_when_refused",
     }

@@ -30,10 +30,12 @@ import threading
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import FrameType
 from typing import Any
+
+from tests.support.loopback import LoopbackHTTPServer, StartsAndCloses
 
 DEFAULT_MODELS = ("fake-model", "fake-fast-model")
 
@@ -165,17 +167,8 @@ def _last_user_text(body: Any) -> str:
 # --- the server --------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    # Handler threads are joined in server_close(), so a test leaves no thread behind.
-    daemon_threads = False
-    block_on_close = True
+class _Server(LoopbackHTTPServer):
     owner: FakeOpenAIServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up mid-answer is normal here (timeouts, cancels, cuts).
-        if isinstance(sys.exc_info()[1], OSError):
-            return
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -410,7 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
 
 
-class FakeOpenAIServer:
+class FakeOpenAIServer(StartsAndCloses):
     """The server object: `.base_url`, `.requests`, `.push(behaviour)`, `.close()`."""
 
     def __init__(
@@ -466,17 +459,6 @@ class FakeOpenAIServer:
             except OSError:
                 pass
         self._httpd.server_close()
-
-    def __enter__(self) -> FakeOpenAIServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- scripting and inspection
 

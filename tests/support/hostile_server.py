@@ -22,11 +22,12 @@ import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
+
+from tests.support.loopback import LoopbackHTTPServer, StartsAndCloses
 
 Fault = Callable[["_Handler"], None]
 _FAULTS: dict[str, tuple[str, Fault]] = {}
@@ -65,6 +66,11 @@ def _gzip_of(block: bytes, total: int) -> bytes:
     out = [packer.compress(piece) for _ in range(total // len(piece))]
     out.append(packer.flush())
     return b"".join(out)
+
+
+def _send_gzip_bomb(h: _Handler, status: int, filler: bytes, content_type: str) -> None:
+    """`h.size` bytes (1 GiB unless pushed with a size) of `filler`, gzip-compressed."""
+    h.send_body(status, _gzip_of(filler, h.size or 1 << 30), content_type, gzip=True)
 
 
 # -- faults: chunks of the wrong shape ------------------------------------------------
@@ -234,22 +240,22 @@ def endless_stream(h: _Handler) -> None:
 
 @fault("a gzip bomb as a stream: `size` bytes (default 1 GiB) of zeros in one line")
 def gzip_bomb_stream(h: _Handler) -> None:
-    h.send_body(200, _gzip_of(b"\0", h.size or 1 << 30), "text/event-stream", gzip=True)
+    _send_gzip_bomb(h, 200, b"\0", "text/event-stream")
 
 
 @fault("a gzip bomb of blank lines as a stream (1 GiB of newlines)")
 def gzip_bomb_newlines(h: _Handler) -> None:
-    h.send_body(200, _gzip_of(b"\n", h.size or 1 << 30), "text/event-stream", gzip=True)
+    _send_gzip_bomb(h, 200, b"\n", "text/event-stream")
 
 
 @fault("a gzip bomb behind a 502 error (1 GiB of spaces)")
 def gzip_bomb_error(h: _Handler) -> None:
-    h.send_body(502, _gzip_of(b" ", h.size or 1 << 30), "text/plain", gzip=True)
+    _send_gzip_bomb(h, 502, b" ", "text/plain")
 
 
 @fault("a gzip bomb as a plain JSON answer (1 GiB)")
 def gzip_bomb_plain(h: _Handler) -> None:
-    h.send_body(200, _gzip_of(b" ", h.size or 1 << 30), "application/json", gzip=True)
+    _send_gzip_bomb(h, 200, b" ", "application/json")
 
 
 @fault("a body that claims gzip but is not")
@@ -260,15 +266,8 @@ def corrupt_gzip(h: _Handler) -> None:
 # -- the server ------------------------------------------------------------------------
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = False
-    block_on_close = True
+class _Server(LoopbackHTTPServer):
     owner: HostileServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):
-            return  # the client hung up: expected whenever a bound is hit
-        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -337,7 +336,7 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
 
-class HostileServer:
+class HostileServer(StartsAndCloses):
     """`.base_url`, `.push(name, size=...)`, `.requests` (the parsed request bodies)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -373,17 +372,6 @@ class HostileServer:
         self._server.server_close()
         if self._thread is not None:
             self._thread.join()
-
-    def __enter__(self) -> HostileServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 @pytest.fixture

@@ -13,6 +13,21 @@ from tests.support.fake_openai import Cut, Error, FakeOpenAIServer, Hang, Reply
 from tests.ui.helpers import TIMEOUT_MS, rows, send, wait_idle
 
 
+def _start_a_hanging_reply(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer, prompt: str, partial: str
+) -> None:
+    """Send `prompt` in a new conversation; return once the reply shows `partial` and the
+    server has gone silent, so the reply is still being written."""
+    provider.push(Hang(seconds=30, text_before_hang=partial))
+    window.new_session()
+    window.chat.composer.setPlainText(prompt)
+    window.chat.send_action.trigger()
+    qtbot.waitUntil(
+        lambda: len(rows(window)) == 2 and rows(window)[1].content == partial,
+        timeout=TIMEOUT_MS,
+    )
+
+
 def test_send_streams_the_reply_into_the_last_row_and_saves_it(
     qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
 ) -> None:
@@ -39,15 +54,8 @@ def test_send_streams_the_reply_into_the_last_row_and_saves_it(
 def test_stop_cancels_the_stream_and_keeps_the_partial_reply(
     qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
 ) -> None:
-    provider.push(Hang(seconds=30, text_before_hang="The first half"))
-    window.new_session()
+    _start_a_hanging_reply(qtbot, window, provider, "Tell me a long story", "The first half")
     pane = window.chat
-    pane.composer.setPlainText("Tell me a long story")
-    pane.send_action.trigger()
-    qtbot.waitUntil(
-        lambda: len(rows(window)) == 2 and rows(window)[1].content == "The first half",
-        timeout=TIMEOUT_MS,
-    )
     assert pane.stop_button.isEnabled()
 
     qtbot.keyClick(pane.composer, Qt.Key.Key_Escape)
@@ -226,14 +234,7 @@ def test_without_a_provider_sending_explains_how_to_set_one_up(
 def test_closing_mid_stream_saves_the_partial_reply_and_joins_the_thread(
     qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
 ) -> None:
-    provider.push(Hang(seconds=30, text_before_hang="Half a thought"))
-    window.new_session()
-    window.chat.composer.setPlainText("Think")
-    window.chat.send_action.trigger()
-    qtbot.waitUntil(
-        lambda: len(rows(window)) == 2 and rows(window)[1].content == "Half a thought",
-        timeout=TIMEOUT_MS,
-    )
+    _start_a_hanging_reply(qtbot, window, provider, "Think", "Half a thought")
     session_id = window.chat.session.id
     window.close()
     # What quitting does next (aboutToQuit): join every worker. Closing only cancels, so
@@ -314,12 +315,8 @@ def test_versions_switch_from_the_keyboard_and_say_which_is_shown(
 def test_sending_while_a_reply_is_written_says_why_nothing_happens(
     qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
 ) -> None:
-    provider.push(Hang(seconds=30, text_before_hang="Working on it"))
-    window.new_session()
+    _start_a_hanging_reply(qtbot, window, provider, "first", "Working on it")
     pane = window.chat
-    pane.composer.setPlainText("first")
-    pane.send_action.trigger()
-    qtbot.waitUntil(lambda: len(rows(window)) == 2, timeout=TIMEOUT_MS)
     pane.composer.setPlainText("second")
     with qtbot.waitSignal(pane.controller.notice, timeout=TIMEOUT_MS) as said:
         pane.send_action.trigger()

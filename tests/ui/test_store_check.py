@@ -10,27 +10,19 @@ from pytestqt.qtbot import QtBot
 
 from desktop_agent.config.paths import database_path, resolve_data_dir
 from desktop_agent.services.app_context import open_app
-from desktop_agent.store import agents, db, messages, sessions
-from desktop_agent.store.db import close_database, open_database
+from desktop_agent.store import db, sessions
 from desktop_agent.ui.main_window import MainWindow
-from tests.store.test_open_checks import _damage_a_data_page, _dead_pid
+from tests.support.damaged_stores import damage_a_data_page, dead_pid, filled_store
 
 TIMEOUT_MS = 20_000
 
 
 def _store_left_open_by_a_dead_process(damaged: bool) -> Path:
     path = database_path(resolve_data_dir())
-    open_database(path)
-    agents.ensure_defaults()
-    session = sessions.create_session()
-    with db.database.atomic():  # one commit: the test is about the file, not 3,000 commits
-        for index in range(3000):
-            messages.append_message(session.id, "user", f"message number {index} " * 20)
-    db.database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    close_database()
+    filled_store(path)
     if damaged:
-        _damage_a_data_page(path)
-    path.with_name(f"{path.name}.open-by-{_dead_pid()}").touch()
+        damage_a_data_page(path)
+    path.with_name(f"{path.name}.open-by-{dead_pid()}").touch()
     return path
 
 

@@ -19,6 +19,8 @@ from desktop_agent.domain.importers.tree import (
     Node,
     assemble,
     clean_text,
+    key_or_none,
+    required_id,
 )
 
 if TYPE_CHECKING:
@@ -46,9 +48,9 @@ def parse_conversation(
     """One exported conversation; InvalidInputError says why one cannot be imported."""
     if not isinstance(raw, dict):
         raise InvalidInputError("not a conversation object")
-    source_id = raw.get("conversation_id") or raw.get("id")
-    if not isinstance(source_id, str) or not source_id:
-        raise InvalidInputError("the conversation has no id")
+    source_id = required_id(
+        raw.get("conversation_id") or raw.get("id"), "the conversation has no id"
+    )
     mapping = raw.get("mapping")
     if not isinstance(mapping, dict) or not mapping:
         raise InvalidInputError("the conversation has no mapping (no messages)")
@@ -62,7 +64,7 @@ def parse_conversation(
         message, extra = _message(entry.get("message"), str(key), source_id, ratings)
         if extra:
             instructions.append(extra)
-        nodes.append(Node(str(key), parent if isinstance(parent, str) else None, message, order))
+        nodes.append(Node(str(key), key_or_none(parent), message, order))
     current = raw.get("current_node")
     return assemble(
         app=APP,
@@ -71,7 +73,7 @@ def parse_conversation(
         created_at=_seconds(raw.get("create_time")),
         updated_at=_seconds(raw.get("update_time")),
         nodes=nodes,
-        current_key=current if isinstance(current, str) else None,
+        current_key=key_or_none(current),
         instructions="\n\n".join(dict.fromkeys(instructions)),
         instructions_label=INSTRUCTIONS_LABEL,
     )

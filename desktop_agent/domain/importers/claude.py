@@ -20,6 +20,8 @@ from desktop_agent.domain.importers.tree import (
     Node,
     assemble,
     clean_text,
+    key_or_none,
+    required_id,
 )
 
 APP = "claude"
@@ -38,9 +40,7 @@ def mismatch(sample: object) -> str | None:
 def parse_conversation(raw: object) -> ImportedConversation:
     if not isinstance(raw, dict):
         raise InvalidInputError("not a conversation object")
-    source_id = raw.get("uuid")
-    if not isinstance(source_id, str) or not source_id:
-        raise InvalidInputError("the conversation has no uuid")
+    source_id = required_id(raw.get("uuid"), "the conversation has no uuid")
     chat = raw.get("chat_messages")
     if not isinstance(chat, list):
         raise InvalidInputError("'chat_messages' is not a list")
@@ -53,9 +53,7 @@ def parse_conversation(raw: object) -> ImportedConversation:
         key = entry.get("uuid")
         key = key if isinstance(key, str) and key else f"#{order}"
         parent = entry.get("parent_message_uuid") if tree else previous
-        nodes.append(
-            Node(key, parent if isinstance(parent, str) else None, _message(entry, order), order)
-        )
+        nodes.append(Node(key, key_or_none(parent), _message(entry, order), order))
         previous = key
     leaf = raw.get("current_leaf_message_uuid")
     return assemble(

@@ -15,6 +15,8 @@ from desktop_agent.domain.importers.tree import (
     Node,
     assemble,
     clean_text,
+    key_or_none,
+    required_id,
 )
 
 APP = "openwebui"
@@ -39,18 +41,14 @@ def parse_conversation(raw: object) -> ImportedConversation:
     chat = raw.get("chat")
     if not isinstance(chat, dict):
         raise InvalidInputError("the chat has no 'chat' object")
-    source_id = raw.get("id") or chat.get("id")
-    if not isinstance(source_id, str) or not source_id:
-        raise InvalidInputError("the chat has no id")
+    source_id = required_id(raw.get("id") or chat.get("id"), "the chat has no id")
     history = chat.get("history")
     nodes: list[Node] = []
     current = None
     if isinstance(history, dict) and isinstance(history.get("messages"), dict):
         for order, (key, entry) in enumerate(history["messages"].items()):
             parent = entry.get("parentId") if isinstance(entry, dict) else None
-            nodes.append(
-                Node(str(key), parent if isinstance(parent, str) else None, _message(entry), order)
-            )
+            nodes.append(Node(str(key), key_or_none(parent), _message(entry), order))
         current = history.get("currentId")
     elif isinstance(chat.get("messages"), list):
         previous = None
@@ -69,7 +67,7 @@ def parse_conversation(raw: object) -> ImportedConversation:
         created_at=_seconds(raw.get("created_at")),
         updated_at=_seconds(raw.get("updated_at")),
         nodes=nodes,
-        current_key=current if isinstance(current, str) else None,
+        current_key=key_or_none(current),
     )
 
 

@@ -73,6 +73,18 @@ class Node:
     order: int  # position in the export: breaks ties between siblings of equal time
 
 
+def required_id(value: object, problem: str) -> str:
+    """A conversation's id as exported: non-empty text, else InvalidInputError(problem)."""
+    if not isinstance(value, str) or not value:
+        raise InvalidInputError(problem)
+    return value
+
+
+def key_or_none(value: object) -> str | None:
+    """A parent or current-node key as exported: text, or None for anything else."""
+    return value if isinstance(value, str) else None
+
+
 def clean_text(text: str) -> str:
     """Lone surrogates (legal JSON escapes) cannot be stored as UTF-8: replace them."""
     try:

@@ -1,14 +1,19 @@
 """Small shared pieces of the weight UI: the errors a user can cause, an inline error
-strip, verdict colours, confirmation prompts that tests can answer."""
+strip, verdict colours, confirmation prompts that tests can answer, record tables."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QMessageBox, QTableView, QWidget
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store.errors import ConflictError, NotFoundError
 from desktop_agent.ui.plain import ask_plain
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QAbstractItemModel
 
 # What a user's action can raise with a message worth showing them as it is.
 USER_ERRORS: tuple[type[Exception], ...] = (
@@ -64,3 +69,17 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
         QMessageBox.StandardButton.Cancel,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def record_table(
+    model: QAbstractItemModel, name: str, selection: QAbstractItemView.SelectionMode
+) -> QTableView:
+    """A table with one record a row: whole rows are selected, no row numbers, no grid."""
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(selection)
+    view.verticalHeader().hide()
+    view.setShowGrid(False)
+    return view

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -119,13 +118,9 @@ class ExperimentsDialog(QDialog):
         self.report: ExperimentResult | None = None
         self.child: QDialog | None = None
         self.model = ExperimentModel(self)
-        self.view = QTableView()
-        self.view.setObjectName("experimentTable")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.verticalHeader().hide()
-        self.view.setShowGrid(False)
+        self.view = common.record_table(
+            self.model, "experimentTable", QAbstractItemView.SelectionMode.SingleSelection
+        )
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)

@@ -33,6 +33,7 @@ from desktop_agent.services.weights import (
     revert_last_change,
     set_weights,
 )
+from desktop_agent.ui.disk_watch import claim_disk_full
 from desktop_agent.ui.events import StoreEvents
 from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
@@ -384,6 +385,11 @@ class WeightPanel(QWidget):
         except USER_ERRORS as exc:
             self.error.show_error(str(exc))
             self.reload()
+            return
+        except Exception as exc:
+            if not claim_disk_full(exc):
+                raise
+            self.reload()  # the sliders show what is stored, not the change that failed
             return
         assert self.session is not None
         session_id = self.session.id

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSplitter,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from desktop_agent.services import sessions, whatif
 from desktop_agent.services import snapshots as snapshot_service
 from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.weights import snapshot_dialogs
-from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel
+from desktop_agent.ui.weights.common import USER_ERRORS, ErrorLabel, record_table
 from desktop_agent.ui.weights.files import FILE_FILTER, SNAPSHOT_SUFFIX, read_snapshot_file
 from desktop_agent.ui.weights.report_html import validation_html
 from desktop_agent.ui.weights.snapshot_dialogs import (
@@ -66,14 +65,10 @@ class SnapshotsDialog(QDialog):
         self.session_id = session_id
         self.child: QDialog | None = None  # the dialog opened last (tests drive it)
         self.model = SnapshotModel(self)
-        self.view = QTableView()
-        self.view.setObjectName("snapshotTable")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.verticalHeader().hide()
+        self.view = record_table(
+            self.model, "snapshotTable", QAbstractItemView.SelectionMode.ExtendedSelection
+        )
         self.view.setAlternatingRowColors(True)
-        self.view.setShowGrid(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):

@@ -1,0 +1,205 @@
+"""`store copy`: the data dir's SQLite store into a team store (`--to`) and a member's
+own data back (`--from`), lossless and re-runnable.
+
+A session keeps its id in both stores, which is how a second run knows what it copied:
+a session already there is left as it is (reported as "unchanged" when it is the same
+document, "kept" when one side changed since). Agents are matched by name; a user's
+learned weights are copied for an agent the target has no learned state for yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from peewee import DatabaseError
+
+from desktop_agent.config.secrets import store_password
+from desktop_agent.domain.session_tree import SessionTree, dump_session_tree
+from desktop_agent.services.session_trees import import_tree, session_tree
+from desktop_agent.store import agents, engine, sessions, snapshots
+from desktop_agent.store.agents import DEFAULT_USER
+from desktop_agent.store.db import database
+from desktop_agent.store.errors import StoreError
+from desktop_agent.store.learned_copy import LearnedCopy, read_learned, write_learned
+from desktop_agent.store.team import open_team_store, parse_store_url
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from desktop_agent.store.records import AgentRecord, SnapshotRecord
+
+
+@dataclass
+class CopyReport:
+    direction: str  # "to" (SQLite → team store) | "from" (team store → SQLite)
+    server: str  # HOST:PORT/DB
+    user: str  # whose data: the local handle
+    role: str  # the member on the team store
+    copied: list[str] = field(default_factory=list)  # session ids
+    unchanged: list[str] = field(default_factory=list)  # copied before, the same
+    kept: list[str] = field(default_factory=list)  # copied before, changed since: kept
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (session id, reason)
+    agents_created: list[str] = field(default_factory=list)
+    learned_copied: list[str] = field(default_factory=list)  # agent names
+    snapshots_copied: list[str] = field(default_factory=list)  # snapshot ids
+
+    @property
+    def copied_anything(self) -> bool:
+        return bool(
+            self.copied or self.agents_created or self.learned_copied or self.snapshots_copied
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "direction": self.direction,
+            "server": self.server,
+            "user": self.user,
+            "role": self.role,
+            "copied": self.copied,
+            "unchanged": self.unchanged,
+            "kept": self.kept,
+            "failed": [{"session_id": s, "reason": r} for s, r in self.failed],
+            "agents_created": self.agents_created,
+            "learned_copied": self.learned_copied,
+            "snapshots_copied": self.snapshots_copied,
+        }
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """Everything copied, read from the source store before the target is opened."""
+
+    trees: list[SessionTree]
+    flags: dict[str, tuple[bool, bool]]  # session id → (pinned, trashed)
+    agents: list[AgentRecord]
+    learned: list[tuple[str, LearnedCopy]]  # (agent name, learned state)
+    snapshots: list[SnapshotRecord]  # of those agents, oldest first
+
+
+def copy_to_team(
+    url: str, *, user: str = DEFAULT_USER, progress: Callable[[int, int], None] | None = None
+) -> CopyReport:
+    """Copy `user`'s sessions (trashed ones too), the agents they use and what the user
+    learned from the SQLite store into the team store at `url`, as the URL's role: the
+    copies belong to that member. Raises StoreError naming the server."""
+    address = parse_store_url(url)
+    source = _read(user)
+    report = CopyReport("to", address.server, user, address.role)
+    _open(url)
+    try:
+        _write(source, report, agents.default_user(), progress)
+    finally:
+        engine.use_sqlite()
+    return report
+
+
+def copy_from_team(
+    url: str, *, user: str = DEFAULT_USER, progress: Callable[[int, int], None] | None = None
+) -> CopyReport:
+    """Copy the member's own sessions, the agents they use and what they learned from
+    the team store at `url` into the SQLite store, as the local user `user`."""
+    address = parse_store_url(url)
+    report = CopyReport("from", address.server, user, address.role)
+    _open(url)
+    try:
+        source = _read(agents.default_user())
+    finally:
+        engine.use_sqlite()
+    _write(source, report, user, progress)
+    return report
+
+
+def _open(url: str) -> None:
+    address = parse_store_url(url)
+    open_team_store(url, password=store_password(address.display))
+
+
+def _read(user: str) -> _Snapshot:
+    try:
+        user_rec = agents.get_user(user)
+    except LookupError:
+        return _Snapshot([], {}, [], [], [])
+    records = [
+        s
+        for trashed in (False, True)
+        for s in sessions.list_sessions(user_id=user_rec.id, trashed=trashed, limit=1_000_000)
+    ]
+    trees = [session_tree(s.id) for s in records]
+    flags = {s.id: (s.pinned, s.trashed) for s in records}
+    used = {t.agent for t in trees}
+    learned = [(agents.get_agent(item.agent_id).name, item) for item in read_learned(user_rec.id)]
+    used |= {name for name, _ in learned}
+    every = agents.list_agents(include_deleted=True)
+    kept = [a for a in every if a.name in used]
+    saved = sorted(
+        (snap for a in kept for snap in snapshots.list_snapshots(agent_name=a.name)),
+        key=lambda snap: snap.created_at,
+    )
+    return _Snapshot(trees, flags, kept, learned, saved)
+
+
+def _write(
+    source: _Snapshot,
+    report: CopyReport,
+    user: str,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    with database.atomic():
+        user_rec = agents.ensure_user(user)
+        for agent in source.agents:
+            if not agents.agent_exists(agent.name):
+                agents.create_agent(
+                    agent.name,
+                    system_prompt=agent.system_prompt,
+                    primary_model=agent.primary_model,
+                    fast_model=agent.fast_model,
+                    baseline=agent.baseline,
+                    learning_rate=agent.learning_rate,
+                    decay=agent.decay,
+                )
+                report.agents_created.append(agent.name)
+        for name, learned in source.learned:
+            target = agents.get_agent(name)
+            if write_learned(user_rec.id, target.id, learned):
+                report.learned_copied.append(name)
+        for snap in source.snapshots:  # immutable, with stable ids: copied once
+            if not snapshots.snapshot_exists(snap.id):
+                snapshots.save_snapshot(
+                    name=snap.name,
+                    agent_name=snap.agent_name,
+                    weights=snap.weights,
+                    learning_rate=snap.learning_rate,
+                    decay=snap.decay,
+                    parent_id=snap.parent_id,
+                    source_session_id=snap.source_session_id,
+                    validation=snap.validation,
+                    notes=snap.notes,
+                    snapshot_id=snap.id,
+                    created_at=snap.created_at,
+                )
+                report.snapshots_copied.append(snap.id)
+    total = len(source.trees)
+    for done, tree in enumerate(source.trees, start=1):
+        _copy_session(replace(tree, user=user), source.flags.get(tree.id), report)
+        if progress is not None:
+            progress(done, total)
+
+
+def _copy_session(tree: SessionTree, flags: tuple[bool, bool] | None, report: CopyReport) -> None:
+    if sessions.session_exists(tree.id):
+        same = dump_session_tree(session_tree(tree.id)) == dump_session_tree(tree)
+        (report.unchanged if same else report.kept).append(tree.id)
+        return
+    try:
+        with database.atomic():
+            import_tree(tree)
+            pinned, trashed = flags or (False, False)
+            if pinned:
+                sessions.set_pinned(tree.id, True)
+            if trashed:  # in the trash there too (trashed now: the trash's clock restarts)
+                sessions.trash_session(tree.id)
+    except (StoreError, DatabaseError, ValueError, *engine.sql().driver_errors()) as exc:
+        report.failed.append((tree.id, " ".join(str(exc).split())))
+        return
+    report.copied.append(tree.id)

@@ -1,0 +1,47 @@
+"""`desktop-agent store copy --to/--from URL` on a real team store: the summary, a re-run
+that copies nothing, and a failure that names the server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+from tests.support.export_fixtures import gpt_branched, gpt_linear, write_json
+from tests.support.postgres import TeamStore
+
+pytestmark = pytest.mark.slow
+
+
+def test_copy_to_then_again_then_back(tmp_path: Path, team_store: TeamStore) -> None:
+    data = tmp_path / "data"
+    export = write_json(tmp_path / "c.json", [gpt_branched(), gpt_linear("c2", 2)])
+    assert run_cli(data, "sessions", "import", str(export)).returncode == 0
+    url = team_store.url("alice")
+
+    first = run_cli(data, "store", "copy", "--to", url)
+    assert first.returncode == 0, first.stderr
+    assert f"into the team store at {team_store.server.host}" in first.stdout
+    assert "2 sessions copied, 0 already there" in first.stdout
+
+    again = run_cli(data, "store", "copy", "--to", url)
+    assert again.returncode == 0, again.stderr
+    assert "0 sessions copied, 2 already there" in again.stdout
+    assert "nothing new to copy" in again.stdout
+
+    fresh = tmp_path / "fresh"
+    back = run_cli(fresh, "store", "copy", "--from", url, "--json")
+    assert back.returncode == 0, back.stderr
+    assert len(json.loads(back.stdout)["copied"]) == 2
+    listed = json.loads(run_cli(fresh, "sessions", "list", "--json").stdout)
+    original = json.loads(run_cli(data, "sessions", "list", "--json").stdout)
+    assert sorted(s["id"] for s in listed) == sorted(s["id"] for s in original)
+
+
+def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
+    result = run_cli(tmp_path / "data", "store", "copy", "--to", "postgresql://a@127.0.0.1:1/t")
+    assert result.returncode == 1
+    assert "127.0.0.1:1/t" in result.stderr
+    assert "cannot be reached" in result.stderr
