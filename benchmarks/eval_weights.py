@@ -112,8 +112,9 @@ class Comparison:
 
 
 def _ratio(low: float, high: float, weight: str) -> str:
-    # Verbosity and the shares grow with the weight; casual markers shrink with formality.
-    big, small = (low, high) if weight == "formality" else (high, low)
+    # Verbosity, suggestions and the words grow with the weight; casual markers shrink
+    # with formality, and questions with autonomy (at 0.05 the agent asks first).
+    big, small = (low, high) if weight in ("formality", "autonomy") else (high, low)
     if small == 0:
         return "∞" if big > 0 else "—"
     return f"{big / small:.1f}×"
