@@ -34,7 +34,7 @@ from desktop_agent.config.settings import (
     effective_provider,
     load_settings,
 )
-from desktop_agent.domain.compiler import AgentProfile, compile_request
+from desktop_agent.domain.compiler import AgentProfile, compile_request, with_reminder
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
 from desktop_agent.llm.builtin import model_name
 from desktop_agent.llm.client import ProviderClient
@@ -112,8 +112,9 @@ class Comparison:
 
 
 def _ratio(low: float, high: float, weight: str) -> str:
-    # Verbosity and the shares grow with the weight; casual markers shrink with formality.
-    big, small = (low, high) if weight == "formality" else (high, low)
+    # Verbosity, suggestions and the words grow with the weight; casual markers shrink
+    # with formality, and questions with autonomy (at 0.05 the agent asks first).
+    big, small = (low, high) if weight in ("formality", "autonomy") else (high, low)
     if small == 0:
         return "∞" if big > 0 else "—"
     return f"{big / small:.1f}×"
@@ -126,12 +127,13 @@ def _replies(
     out = []
     for prompt in PROMPTS:
         for repeat in range(repeats):
+            messages = [
+                {"role": "system", "content": compiled.system_prompt},
+                {"role": "user", "content": prompt},
+            ]
             out.append(
                 client.complete(
-                    [
-                        {"role": "system", "content": compiled.system_prompt},
-                        {"role": "user", "content": prompt},
-                    ],
+                    with_reminder(messages, compiled),  # exactly what the app sends
                     model=compiled.model,
                     max_tokens=compiled.max_tokens,
                     temperature=compiled.temperature,
@@ -245,6 +247,9 @@ def main() -> int:
     settings = Settings()
     if args.provider == "builtin":
         settings.provider.kind = PROVIDER_BUILTIN
+        # The comparisons wait for whole replies (no stream): a 3,000-token answer on
+        # a busy machine takes longer than the app's 60 s read timeout.
+        settings.provider.timeout_seconds = 900.0
         provider = effective_provider(settings, None)
     else:
         data_dir = resolve_data_dir(args.data_dir)

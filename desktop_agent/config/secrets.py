@@ -135,6 +135,11 @@ def store_password(store: str) -> str | None:
     return str(value) if value else None
 
 
+def keyring_available() -> bool:
+    """Whether the OS keyring can hold a team store's password here."""
+    return _keyring() is not None
+
+
 def set_store_password(store: str, password: str) -> bool:
     """Save (or, when empty, forget) a team store's password in the OS keyring only:
     there is no file fallback for it. False when no keyring is available."""

@@ -74,12 +74,21 @@ class BackupSettings:
 
 
 @dataclass
+class StorageSettings:
+    # "" keeps everything in the data dir's SQLite file; else a team store's
+    # postgresql://ROLE@HOST:PORT/DB (never with a password: that goes to the keyring).
+    # Read at start-up; --store and DESKTOP_AGENT_STORE_URL come first.
+    store_url: str = ""
+
+
+@dataclass
 class Settings:
     schema_version: int = SETTINGS_SCHEMA_VERSION
     provider: ProviderSettings = field(default_factory=ProviderSettings)
     learning: LearningSettings = field(default_factory=LearningSettings)
     validation: ValidationThresholds = field(default_factory=ValidationThresholds)
     backups: BackupSettings = field(default_factory=BackupSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -142,6 +151,12 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
         elif isinstance(default, str):
             if not isinstance(value, str):
                 raise InvalidInputError(f"settings: {key} must be a string")
+            if key == "storage.store_url" and _has_password(value):
+                # ROLE:PASSWORD@...: a password in the settings file is never used.
+                raise InvalidInputError(
+                    "settings: storage.store_url contains a password; remove it and keep "
+                    "the password in the OS keyring, PGPASSWORD or ~/.pgpass"
+                )
             if key == "provider.kind" and value not in PROVIDER_KINDS:
                 raise InvalidInputError(
                     f'settings: provider.kind must be "builtin", "server" or "" (automatic),'
@@ -154,6 +169,15 @@ def _coerce(cls: type, raw: object, where: str) -> Any:
             raise InvalidInputError(f"settings: {key} must map model names to token counts")
         setattr(instance, f.name, value)
     return instance
+
+
+def _has_password(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        return urlsplit(url).password is not None
+    except ValueError:
+        return False
 
 
 # A settings file is a few KiB; anything far bigger is not one (or points at a device).

@@ -86,15 +86,16 @@ def open_app(
     only read) a small store skips the check on a start after a clean exit, as a big one
     does; damage met while reading still stops the command with a message.
 
-    The store is a PostgreSQL team store when `store_url` or $DESKTOP_AGENT_STORE_URL
-    names one, else the data dir's SQLite file. Raises InvalidInputError (bad settings
+    The store is a PostgreSQL team store when `store_url`, $DESKTOP_AGENT_STORE_URL or
+    Settings → Storage (settings.storage.store_url) names one, else the data dir's
+    SQLite file. Raises InvalidInputError (bad settings
     or URL) or StoreError (damaged/newer database, unreachable or refused team store).
     """
     directory = resolve_data_dir(data_dir)
     # Conversations are private: a new data dir is readable only by its owner.
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
-    url = store_url or os.environ.get(STORE_URL_ENV)
+    url = store_url or os.environ.get(STORE_URL_ENV) or settings.storage.store_url
     team, owed = None, False
     if url:
         from desktop_agent.store.team import open_team_store, parse_store_url

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from desktop_agent.services.connection import store_connection
 from desktop_agent.store import messages
+from desktop_agent.store.errors import StoreOfflineError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -16,6 +17,9 @@ if TYPE_CHECKING:
 FLUSH_INTERVAL = 0.2  # seconds; the promise to users is 250 ms
 # How long the end of a reply keeps trying while another instance holds the store.
 BUSY_PATIENCE_SECONDS = 120.0
+# How long the end of a reply keeps trying while the team store's server is unreachable
+# (a restart takes a few seconds); past it the reply stays `incomplete` as last flushed.
+OFFLINE_PATIENCE_SECONDS = 15.0
 
 T = TypeVar("T")
 
@@ -26,15 +30,26 @@ def is_busy(exc: BaseException) -> bool:
     return "database is locked" in text or "database is busy" in text
 
 
+def is_retryable(exc: BaseException) -> bool:
+    """Busy (SQLite, another writer) or offline (a team store's dropped connection): an
+    idempotent write is safely tried again later."""
+    return is_busy(exc) or isinstance(exc, StoreOfflineError)
+
+
 def when_free(action: Callable[[], T], patience: float = BUSY_PATIENCE_SECONDS) -> T:
-    """`action()`, retried while the store is busy with another instance's writes."""
-    deadline = time.monotonic() + patience
+    """`action()` (idempotent), retried while the store is busy with another instance's
+    writes, or for a while when a team store's connection dropped (each retry reconnects)."""
+    started = time.monotonic()
     delay = 0.05
     while True:
         try:
             return action()
         except Exception as exc:
-            if not is_busy(exc) or time.monotonic() > deadline:
+            waited = time.monotonic() - started
+            offline = isinstance(exc, StoreOfflineError)
+            if not is_retryable(exc) or waited > (
+                OFFLINE_PATIENCE_SECONDS if offline else patience
+            ):
                 raise
         time.sleep(delay)
         delay = min(delay * 2, 1.0)
@@ -82,10 +97,11 @@ class ReplyRecorder:
             try:
                 messages.update_content(self.message_id, text)
             except Exception as exc:
-                if not is_busy(exc):
+                if not is_retryable(exc):
                     raise
-                # Another instance holds the write lock past the busy timeout: the text
-                # stays pending and goes with the next flush; the reply is never cut.
+                # Another instance holds the write lock past the busy timeout, or the team
+                # store's connection dropped: the text stays pending and goes with the
+                # next flush (which reconnects); the reply is never cut.
                 self._last_flush = time.monotonic()
                 return
             self._saved_length = len(text)

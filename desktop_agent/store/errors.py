@@ -9,6 +9,12 @@ class StoreError(Exception):
     """The database cannot be opened safely. The message says why and what to do."""
 
 
+class StoreOfflineError(StoreError):
+    """The team store's server cannot be reached (down, restarting, network cut), or the
+    connection dropped during a write whose outcome is unknown. Nothing stored is lost;
+    the next attempt reconnects."""
+
+
 class NotFoundError(LookupError):
     """No row matches the id or name given. The message names what was looked for."""
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from peewee import DatabaseError, PostgresqlDatabase
+from peewee import DatabaseError
 
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.store import engine, pg_schema
-from desktop_agent.store.errors import ConflictError, StoreError
+from desktop_agent.store.errors import ConflictError, StoreError, StoreOfflineError
+from desktop_agent.store.pg_driver import is_connection_lost
+from desktop_agent.store.pg_reconnect import ReconnectingPostgres
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -77,9 +79,13 @@ def parse_store_url(url: str) -> StoreAddress:
     return StoreAddress(clean, role, parts.hostname, port, database)
 
 
-class TeamDatabase(PostgresqlDatabase):
+class TeamDatabase(ReconnectingPostgres):
     """PostgresqlDatabase on psycopg 3, which store/__init__ hides from peewee's import
-    (so peewee's own driver detection found nothing): the adapter is bound here."""
+    (so peewee's own driver detection found nothing): the adapter is bound here.
+
+    A dropped connection is replaced as store/pg_reconnect.py says; what cannot be
+    retried raises StoreOfflineError naming the server.
+    """
 
     # Whether `store init` created da_append_message (one round trip per append); a store
     # initialised by an older build lacks it until its owner runs store init again.
@@ -88,6 +94,12 @@ class TeamDatabase(PostgresqlDatabase):
     def init(self, database: str | None, **kwargs: Any) -> None:  # type: ignore[override]
         super().init(database, **kwargs)
         self._adapter = _psycopg3_adapter()
+        self.address: StoreAddress | None = None
+
+    def _offline(self, exc: BaseException) -> StoreOfflineError:
+        if self.address is None:
+            return StoreOfflineError(" ".join(str(exc).split()))
+        return StoreOfflineError(problem_message(self.address, exc))
 
     def execute_sql(self, sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
         # Fixed SQL that is the same on both engines but for its placeholders is written
@@ -100,6 +112,8 @@ class TeamDatabase(PostgresqlDatabase):
         except DatabaseError as exc:
             psycopg = engine.load_psycopg()
             causes = (exc.__cause__, exc.__context__, *exc.args)
+            if is_connection_lost(exc):
+                return self._after_drop(exc, sql, params, *args, **kwargs)
             if any(isinstance(c, psycopg.errors.InsufficientPrivilege) for c in causes):
                 detail = " ".join(str(exc).split())
                 # Row-level security or a missing grant: say whose rule it is.
@@ -220,8 +234,24 @@ def problem_message(address: StoreAddress, exc: BaseException) -> str:
 
 def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
     """Connect as the URL's role, check the schema, and bind the store to it."""
+    db, address = _connect_checked(url, password)
+    engine.bind(db, team_role=address.role)
+    return address
+
+
+def check_team_store(url: str, *, password: str | None = None) -> StoreAddress:
+    """Whether the team store at `url` can be opened now (reachable, the role let in, a
+    schema this version uses), on a connection of its own that is closed after. Raises
+    StoreOfflineError (unreachable) or StoreError naming what is wrong."""
+    db, address = _connect_checked(url, password)
+    db.close()
+    return address
+
+
+def _connect_checked(url: str, password: str | None) -> tuple[TeamDatabase, StoreAddress]:
     address = parse_store_url(url)
     db = TeamDatabase(address.url, **connect_params(password))
+    db.address = address
     try:
         db.connect()
         version = _schema_version(db, address)
@@ -247,8 +277,7 @@ def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
             f"{address.display}"
         )
     db.append_function = _has_append_function(db)
-    engine.bind(db, team_role=address.role)
-    return address
+    return db, address
 
 
 def _has_append_function(db: TeamDatabase) -> bool:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop_agent.ui.disk_watch import DiskWatch
     from desktop_agent.ui.events import StoreEvents
     from desktop_agent.ui.message_model import MessageListModel
+    from desktop_agent.ui.store_link import StoreLink
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ class ChatController(QObject):
         self._reply: Worker | None = None
         self._reply_session: str | None = None
         self.disk_watch: DiskWatch | None = None  # set by the window: a full disk is not a failure
+        # Set by the window: an unreachable team store refuses sends (the text stays).
+        self.store_link: StoreLink | None = None
         self._stream_record: MessageRecord | None = None
         self._stream_text: list[str] = []
         self._retry: Callable[[], None] | None = None
@@ -121,6 +124,10 @@ class ChatController(QObject):
             return False
         if not self.provider_configured():
             self.errorRaised.emit(self.tr(NOT_CONFIGURED), ErrorKind.NOT_CONFIGURED)
+            return False
+        refusal = self.store_link.refusal() if self.store_link is not None else ""
+        if refusal:
+            self.errorRaised.emit(refusal, ErrorKind.FAILED)
             return False
         return True
 
@@ -328,6 +335,8 @@ class ChatController(QObject):
         self._reply = None
         self._reply_session = None
         self.busyChanged.emit(False)
+        if self.store_link is not None:
+            self.store_link.report(exc)  # offline: the window says so and probes
         if self.disk_watch is None or not self.disk_watch.report(exc):
             self.errorRaised.emit(str(exc) or type(exc).__name__, ErrorKind.FAILED)
         if session_id:

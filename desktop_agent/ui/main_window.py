@@ -168,6 +168,12 @@ class MainWindow(QMainWindow):
         self.provider_label.setContentsMargins(10, 0, 10, 0)
         self.statusBar().insertPermanentWidget(0, self.provider_label)
         self.save_label.setText(self.tr("All changes saved"))
+        from desktop_agent.ui.store_link import StoreLink
+
+        self.store_link = StoreLink(context, self)
+        self.statusBar().insertPermanentWidget(0, self.store_link.label)
+        self.store_link.onlineChanged.connect(self._on_store_online)
+        self.chat.controller.store_link = self.store_link
 
         self.profiles: ProfileSwitcher = ProfileSwitcher(self.ui_state, self.events, self)
         self.weights_menu: WeightsMenu = WeightsMenu(
@@ -179,6 +185,7 @@ class MainWindow(QMainWindow):
         self.disk_watch = DiskWatch(context.database_path, self)
         self.disk_watch.spaceChanged.connect(self._on_disk_space)
         self._writable_actions: list[QAction] = []  # what a full disk disabled
+        self._offline_actions: list[QAction] = []  # what an unreachable team store disabled
         self.chat.controller.disk_watch = self.disk_watch
         self.import_export: ImportExport = ImportExport(self, context, self.events)
         self._build_actions()
@@ -499,6 +506,32 @@ class MainWindow(QMainWindow):
                 self.tr("Read-only until there is space again. %s") % message
             )
 
+    @Slot(bool, str)
+    def _on_store_online(self, online: bool, message: str) -> None:
+        """A team store's server unreachable: the composer keeps whatever is typed (a
+        send says why it waits); everything else that writes is off until it is back."""
+        (self._weight_panel or self._panel_slot).setEnabled(online)
+        self._menus["weights"].setEnabled(online)
+        # Send stays on to say why it waits; Settings stays on to choose another store.
+        keep = (self.chat.send_action, self.settings_action)
+        if not online:
+            self._offline_actions = [
+                a for a in self._write_actions() if a.isEnabled() and a not in keep
+            ]
+            for action in self._offline_actions:
+                action.setEnabled(False)
+        else:
+            for action in self._offline_actions:
+                action.setEnabled(True)
+            self._offline_actions = []
+        if online:
+            self.read_only_bar.dismiss()
+            self.statusBar().showMessage(message, 10_000)
+        else:
+            self.read_only_bar.show_message(
+                self.tr("Offline — nothing can be saved until the team store is back. %s") % message
+            )
+
     def _write_actions(self) -> list[QAction]:
         """The actions that write (to the store, or a file beside it)."""
         panel, chat = self.sessions, self.chat
@@ -569,6 +602,7 @@ class MainWindow(QMainWindow):
             super().closeEvent(event)
             return
         self.save_state()
+        self.store_link.shutdown()
         self.chat.shutdown()
         self.sessions.shutdown()
         self.import_export.shutdown()

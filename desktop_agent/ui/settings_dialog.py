@@ -186,6 +186,9 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.learning = LearningSettings(context.settings)
+        from desktop_agent.ui.storage_settings import StorageSettings
+
+        self.storage = StorageSettings(context)
         general = QWidget()
         general_layout = QVBoxLayout(general)
         general_layout.addLayout(kind_row)
@@ -196,6 +199,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(general, self.tr("Provider and Data"))
         self.tabs.addTab(self.learning, self.tr("Learning"))
+        self.tabs.addTab(self.storage, self.tr("Storage"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(self.error)
@@ -272,6 +276,7 @@ class SettingsDialog(QDialog):
             problem = check_base_url(self.base_url.text())
             if not problem and not model:
                 problem = "Choose a primary model."
+        problem = problem or self.storage.problem()
         if problem:
             self.error.setText(problem)
             self.error.show()
@@ -287,6 +292,13 @@ class SettingsDialog(QDialog):
         if self.budget.value() != DEFAULT_CONTEXT_BUDGET or model in provider.context_budgets:
             provider.context_budgets = {**provider.context_budgets, model: self.budget.value()}
         self.learning.apply()
+        try:
+            self.storage.apply()
+        except ValueError as exc:  # InvalidInputError: a password with no keyring
+            self.error.setText(str(exc))
+            self.error.show()
+            self.tabs.setCurrentWidget(self.storage)
+            return
         try:
             self._context.save_settings()
             key = self.api_key.text().strip()

@@ -143,3 +143,28 @@ def test_an_unreachable_store_exits_1_naming_the_server(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "team store at 127.0.0.1:1/team cannot be reached" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_server_restart_between_two_commands_goes_unnoticed(
+    tmp_path: Path, team_store: TeamStore, fake_openai: FakeOpenAIServer
+) -> None:
+    cli = Cli(tmp_path / "d", fake_openai.base_url, team_store.url("alice"))
+    first = cli.json("chat", "--new", "--json", "before the restart")
+    team_store.server.pause()
+    try:
+        down = cli.run("sessions", "list")
+    finally:
+        team_store.server.resume()
+    assert down.returncode == 1
+    assert "cannot be reached" in down.stderr
+    assert "Traceback" not in down.stderr
+    sid = first["session_id"]
+    cli.json("chat", "--session", sid, "--json", "after the restart")
+    shown = cli.json("sessions", "show", sid, "--json")
+    contents = [m["content"] for m in shown["messages"]]
+    assert contents == [
+        "before the restart",
+        "Echo: before the restart",
+        "after the restart",
+        "Echo: after the restart",
+    ]

@@ -168,7 +168,7 @@ def test_max_tokens_falls_with_speed_and_spans_its_range() -> None:
 
     assert tokens(0.5, 0.0) > tokens(0.5, 0.5) > tokens(0.5, 1.0)
     assert tokens(1.0, 0.0) == 4096
-    assert tokens(0.0, 1.0) == 96
+    assert tokens(0.0, 1.0) == 64
     assert tokens(0.5, 0.5) == 724
 
 
@@ -176,6 +176,16 @@ def test_terse_budgets_are_a_real_lever() -> None:
     # Doubling every 0.2 of verbosity: a terse reply cannot run on for pages.
     assert token_budget(0.05, 0.5) < 160
     assert token_budget(0.95, 0.5) > 20 * token_budget(0.05, 0.5)
+
+
+def test_below_the_neutral_band_the_budget_halves_every_fortieth() -> None:
+    # Continuous at 0.4, then steep: "Be brief" gets room for a few sentences only.
+    assert token_budget(0.4, 0.5) == 512
+    assert token_budget(0.399, 0.5) < 512
+    assert token_budget(0.35, 0.5) == 128
+    assert token_budget(0.325, 0.5) == 64
+    assert token_budget(0.3, 0.5) == 64
+    assert token_budget(0.1, 0.5) == 64
 
 
 def test_temperature_spans_its_range_by_formality_and_initiative() -> None:
@@ -255,24 +265,24 @@ def test_documented_mapping_table_matches_the_code() -> None:
             assert f"| {text or '(none: the model’s default)'} |" in docs, text
 
 
-def test_with_history_the_directives_are_repeated_right_before_the_reply() -> None:
+def test_the_directives_are_repeated_right_before_the_reply() -> None:
     request = compile_request(PROFILE, {"verbosity": 0.05, "formality": 0.8})
+    reminder = {
+        "role": "system",
+        "content": f"{DIRECTIVE_TEXTS['formality'][4]}\n{DIRECTIVE_TEXTS['verbosity'][0]}",
+    }
     first_turn = [
         {"role": "system", "content": request.system_prompt},
         {"role": "user", "content": "hi"},
     ]
-    assert with_reminder(first_turn, request) == first_turn
+    assert with_reminder(first_turn, request) == [*first_turn, reminder]
 
     later = [
         *first_turn,
         {"role": "assistant", "content": "hello " * 300},
         {"role": "user", "content": "and?"},
     ]
-    sent = with_reminder(later, request)
-    assert sent[:-1] == later
-    assert sent[-1] == {
-        "role": "system",
-        "content": f"{DIRECTIVE_TEXTS['formality'][4]}\n{DIRECTIVE_TEXTS['verbosity'][0]}",
-    }
+    assert with_reminder(later, request) == [*later, reminder]
     neutral = compile_request(PROFILE, DEFAULT_WEIGHTS)
+    assert with_reminder(first_turn, neutral) == first_turn
     assert with_reminder(later, neutral) == later

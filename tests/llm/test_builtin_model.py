@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from desktop_agent.config.settings import PROVIDER_BUILTIN, Settings, effective_provider
-from desktop_agent.domain.compiler import AgentProfile, compile_request
+from desktop_agent.domain.compiler import AgentProfile, compile_request, with_reminder
 from desktop_agent.domain.weights import DEFAULT_WEIGHTS
 from desktop_agent.llm.builtin import BuiltinConfig, builtin_model, stop_builtin_models
 from desktop_agent.llm.builtin_client import BuiltinClient
@@ -63,11 +63,12 @@ def test_verbosity_changes_the_length_of_real_replies(client: BuiltinClient) -> 
         compiled = compile_request(profile, {**DEFAULT_WEIGHTS, "verbosity": verbosity})
         counts = []
         for prompt in PROMPTS:
+            messages = [
+                {"role": "system", "content": compiled.system_prompt},
+                {"role": "user", "content": prompt},
+            ]
             reply = client.complete(
-                [
-                    {"role": "system", "content": compiled.system_prompt},
-                    {"role": "user", "content": prompt},
-                ],
+                with_reminder(messages, compiled),  # what the app sends
                 model=compiled.model,
                 # The compiled budget, capped so the long side stays quick to run.
                 max_tokens=min(compiled.max_tokens, 200),

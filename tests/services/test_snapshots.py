@@ -393,7 +393,7 @@ def test_live_replay_asks_again_without_touching_the_session(
     ]
     first, second = (r.body for r in fake_openai.chat_requests)
     assert DIRECTIVE_TEXTS["verbosity"][0] in first["messages"][0]["content"]
-    # With earlier answers in the history, the directive is repeated before the reply.
+    # The directive is repeated right before the reply.
     reminder = {"role": "system", "content": DIRECTIVE_TEXTS["verbosity"][0]}
     assert first["messages"][-2:] == [{"role": "user", "content": "question 1"}, reminder]
     assert [m["content"] for m in second["messages"][1:-1]] == [

@@ -51,6 +51,7 @@ class PostgresServer:
     host: str
     port: int
     directory: Path
+    options: str = ""  # the server's command-line options (pg_ctl -o), for resume()
 
     def url(self, role: str, database: str = "postgres") -> str:
         return f"postgresql://{role}@{self.host}:{self.port}/{database}"
@@ -66,6 +67,27 @@ class PostgresServer:
         name = f"team_{uuid.uuid4().hex[:10]}"
         self.sql(f'CREATE DATABASE "{name}" OWNER "{OWNER}" TEMPLATE "{template}"')
         return name
+
+    def pause(self) -> None:
+        """Stop the server as an administrator would (`pg_ctl stop -m fast`: every
+        backend is told "terminating connection"); `resume()` starts it again."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        self._pg_ctl("-o", self.options, "-l", str(self.directory / "server.log"), "-w", "start")
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), *args]
+        subprocess.run(_as_server_user(command), check=True, capture_output=True)
+
+    def terminate_backends(self, role: str, database: str) -> int:
+        """`pg_terminate_backend` every connection of `role` to `database` (as an
+        administrator kicking a session); returns how many were ended."""
+        rows = self.sql(
+            "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity"
+            f" WHERE usename = '{role}' AND datname = '{database}'"
+        )
+        return int(rows[0][0])
 
     def stop(self) -> None:
         subprocess.run(
@@ -145,7 +167,7 @@ def start_server(*, durable: bool = False) -> PostgresServer:
         check=True,
         capture_output=True,
     )
-    server = PostgresServer("127.0.0.1", port, directory)
+    server = PostgresServer("127.0.0.1", port, directory, options)
     server.sql(f'CREATE ROLE "{OWNER}" LOGIN CREATEROLE')
     for member in MEMBERS:
         server.sql(f'CREATE ROLE "{member}" LOGIN')
