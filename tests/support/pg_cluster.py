@@ -23,7 +23,22 @@ class PostgresMissing(RuntimeError):
     """PostgreSQL 15's server binaries are not installed."""
 
 
-PG_BIN = Path(os.environ.get("DESKTOP_AGENT_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _server_binaries() -> Path:
+    """PostgreSQL 15 (Debian 12's), else the newest server installed (Ubuntu ships 14/16)."""
+    chosen = os.environ.get("DESKTOP_AGENT_PG_BIN")
+    if chosen:
+        return Path(chosen)
+    preferred = Path("/usr/lib/postgresql/15/bin")
+    if (preferred / "initdb").exists():
+        return preferred
+    installed = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    return installed[-1].parent if installed else preferred
+
+
+PG_BIN = _server_binaries()
 SUPERUSER = "da_super"
 OWNER = "team_owner"  # owns every test database and runs `store init`
 MEMBERS = ("alice", "bob", "carol")
