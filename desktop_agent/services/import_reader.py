@@ -1,15 +1,13 @@
-"""Reading an export on a thread of its own while the caller writes to the store.
+"""Reading an export one conversation at a time, in the importing thread.
 
-Parsing (building Python objects from JSON) holds the GIL; SQLite's inserts and the
-full-text indexing release it, so on two cores reading the next conversations while
-the previous ones are written roughly halves an import's time. The queue is bounded:
-memory stays at a few conversations however big the file is.
+Parsing holds the GIL, so a reading thread beside the writer would not run in parallel:
+measured here, one made the import slower (each return from SQLite's C code waited for
+the reader to hand the GIL back) than reading in the writer's own pauses, which it takes
+anyway to leave the write lock free for other processes (see services.importing).
 """
 
 from __future__ import annotations
 
-import queue
-import threading
 from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING
 
@@ -26,13 +24,10 @@ from desktop_agent.domain.importers.formats import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Generator, Iterator
 
     from desktop_agent.domain.importers.tree import ImportedConversation
     from desktop_agent.services.export_files import ExportBundle
-
-_QUEUE_SIZE = 64
-_END = object()
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,8 @@ class _CountingReader:
 
 
 class ExportReader:
-    """Iterate ReadItem / PartProblem in export order; `close()` stops the thread."""
+    """Iterate ReadItem / PartProblem in export order; only the conversation being
+    parsed is in memory, however big the file is."""
 
     def __init__(
         self,
@@ -84,72 +80,30 @@ class ExportReader:
         self._bundle = bundle
         self._ratings = ratings
         self._rated = ratings_by_conversation(ratings)
-        self._known = known  # (app, source id) -> (version, session id), read-only here
-        self._queue: queue.Queue[object] = queue.Queue(maxsize=_QUEUE_SIZE)
-        self._stopping = threading.Event()
+        self._known = known  # (app, source id) -> (version, session id)
         self.format: ExportFormat | None = None
-        self._thread = threading.Thread(target=self._read, name="export-reader", daemon=True)
-        self._thread.start()
 
-    def __iter__(self) -> Iterator[ReadItem | PartProblem]:
-        while True:
-            item = self._queue.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, ReadItem | PartProblem)
-            yield item
+    def items(self) -> Generator[ReadItem | PartProblem, None, None]:
+        """The items; close() the generator to stop early (it closes the open part)."""
+        done_before = 0
+        for part in self._bundle.parts:
+            with part.open() as raw:
+                yield from self._read_part(part.name, _CountingReader(raw), done_before)
+            done_before += part.size
 
-    def pending(self) -> bool:
-        return not self._queue.empty()
-
-    def close(self) -> None:
-        self._stopping.set()
-        while self._thread.is_alive():
-            try:  # unblock a put() waiting on a full queue
-                self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
-        self._thread.join()
-
-    def _put(self, item: object) -> bool:
-        while not self._stopping.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _read(self) -> None:
-        try:
-            done_before = 0
-            for part in self._bundle.parts:
-                with part.open() as raw:
-                    stream = _CountingReader(raw)
-                    if not self._read_part(part.name, stream, done_before):
-                        return
-                done_before += part.size
-            self._put(_END)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
-            self._put(exc)
-
-    def _read_part(self, name: str, stream: _CountingReader, done_before: int) -> bool:
+    def _read_part(
+        self, name: str, stream: _CountingReader, done_before: int
+    ) -> Iterator[ReadItem | PartProblem]:
         try:
             for index, raw in enumerate(iter_items(stream)):  # type: ignore[arg-type]
-                if self._stopping.is_set():
-                    return False
                 if self.format is None:
                     try:
                         self.format = detect_format(raw)
                     except InvalidInputError as exc:
                         raise InvalidInputError(f"{name}: {exc}") from None
-                if not self._put(self._parse(self.format, raw, index, done_before + stream.done)):
-                    return False
+                yield self._parse(self.format, raw, index, done_before + stream.done)
         except ExportReadError as exc:
-            return self._put(PartProblem(f"{name}: {exc}"))
-        return True
+            yield PartProblem(f"{name}: {exc}")
 
     def _parse(self, fmt: ExportFormat, raw: object, index: int, done: int) -> ReadItem:
         identity = conversation_identity(fmt, raw, self._rated)

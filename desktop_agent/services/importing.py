@@ -28,6 +28,7 @@ OUTCOMES = (NEW, UPDATED, UNCHANGED, SKIPPED)
 # Conversations are written in groups of about this many messages: one transaction per
 # group keeps the write lock for tens of milliseconds, and commits stay few.
 BATCH_MESSAGES = 500
+FLUSH_SECONDS = 0.25  # a slow read (a zip, huge conversations) still shows progress
 # SQLite has no queue for its write lock: a writer that waits retries after 1, 2, 5, 10…
 # 100 ms, and an import that starts its next transaction at once can beat it every time
 # (measured: another process waited 6 s). After each transaction the import leaves the
@@ -154,12 +155,14 @@ def _run(
     cancelled: Callable[[], bool],
     learn: bool,
 ) -> None:
-    reader = ExportReader(bundle, ratings, import_sources.known_versions())
+    items = ExportReader(bundle, ratings, import_sources.known_versions()).items()
+    pacing = _Pacing()
     batch: list[ReadItem] = []
     batch_messages = 0
     messages = 0
+    flushed = time.monotonic()
     try:
-        for item in reader:
+        for item in items:
             if isinstance(item, PartProblem):
                 report.problems.append(item.message)
                 continue
@@ -170,21 +173,39 @@ def _run(
             batch.append(item)
             if item.conversation is not None:
                 batch_messages += len(item.conversation.messages)
-            if batch_messages >= BATCH_MESSAGES or not reader.pending():
-                messages += _write(batch, owner, report, learn)
-                batch, batch_messages = [], 0
+            if batch_messages >= BATCH_MESSAGES or time.monotonic() - flushed >= FLUSH_SECONDS:
+                messages += _write(batch, owner, report, learn, pacing)
+                batch, batch_messages, flushed = [], 0, time.monotonic()
                 _tell(progress, bundle, item, report, messages)
         if batch and not cancelled():
-            messages += _write(batch, owner, report, learn)
+            messages += _write(batch, owner, report, learn, pacing)
             _tell(progress, bundle, batch[-1], report, messages)
         elif batch:
             report.cancelled = True
     finally:
-        reader.close()
+        items.close()  # closes the part being read
     if not report.conversations and not report.problems and not report.cancelled:
         raise InvalidInputError(f"{', '.join(report.files)}: the export holds no conversations")
     if not report.conversations and report.problems:
         raise InvalidInputError("; ".join(report.problems))
+
+
+class _Pacing:
+    """When the next transaction may start: after each one the write lock stays free for
+    a share of how long it was held. The import reads and parses the next conversations
+    in that pause, so leaving the lock free costs it little time."""
+
+    def __init__(self) -> None:
+        self._free_until = 0.0
+
+    def wait(self) -> None:
+        pause = self._free_until - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+
+    def released(self, held: float) -> None:
+        pause = min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE))
+        self._free_until = time.monotonic() + pause
 
 
 def _tell(
@@ -212,18 +233,23 @@ def _learn_from(rated: list[tuple[int, int]]) -> None:
 
 
 def _write(
-    batch: list[ReadItem], owner: import_sources.Owner, report: ImportReport, learn: bool
+    batch: list[ReadItem],
+    owner: import_sources.Owner,
+    report: ImportReport,
+    learn: bool,
+    pacing: _Pacing,
 ) -> int:
-    """Short transactions (TRANSACTION_SECONDS each, a pause between) for a few
-    conversations, each in its own savepoint."""
+    """Short transactions (TRANSACTION_SECONDS each, paced) for a few conversations,
+    each in its own savepoint."""
     pending = [item.conversation for item in batch if item.conversation is not None]
     saved: list[import_sources.SavedConversation | str] = []
     while pending:
+        pacing.wait()
         started = time.monotonic()
         done = import_sources.save_conversations(pending, owner, budget_seconds=TRANSACTION_SECONDS)
         held = time.monotonic() - started
+        pacing.released(held)
         report.longest_write_ms = max(report.longest_write_ms, held * 1000)
-        time.sleep(min(YIELD_MAX_SECONDS, max(YIELD_MIN_SECONDS, held * YIELD_SHARE)))
         saved += done
         pending = pending[len(done) :]
     added = 0

@@ -30,6 +30,7 @@ APP = "chatgpt"
 LABEL = "ChatGPT"
 INSTRUCTIONS_LABEL = "Custom instructions (from ChatGPT):"
 _INCOMPLETE = frozenset({"in_progress", "finished_partial_completion"})
+_ROLES = frozenset({"user", "assistant", "system", "tool"})
 _INSTRUCTION_PARTS = (("user_profile", "About you"), ("user_instructions", "How to respond"))
 
 
@@ -60,11 +61,11 @@ def parse_conversation(
     for order, (key, entry) in enumerate(mapping.items()):
         if not isinstance(entry, dict):
             raise InvalidInputError(f"mapping[{key[:40]!r}] is not an object")
-        parent = entry.get("parent")
-        message, extra = _message(entry.get("message"), str(key), source_id, ratings)
+        parent = key_or_none(entry.get("parent"))
+        message, extra = _message(entry.get("message"), key, parent, source_id, ratings)
         if extra:
             instructions.append(extra)
-        nodes.append(Node(str(key), key_or_none(parent), message, order))
+        nodes.append(Node(key, parent, message, order))
     current = raw.get("current_node")
     return assemble(
         app=APP,
@@ -80,34 +81,48 @@ def parse_conversation(
 
 
 def _seconds(value: object) -> float | None:
+    if type(value) is float and value == value:  # the usual case, first
+        return value
     if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
         return float(value)
     return None
 
 
 def _message(
-    raw: object, key: str, conversation_id: str, ratings: Mapping[tuple[str, str], int]
+    raw: object,
+    key: str,
+    parent_key: str | None,
+    conversation_id: str,
+    ratings: Mapping[tuple[str, str], int],
 ) -> tuple[ImportedMessage | None, str]:
-    """The shown message of a node (or None) and any custom instructions it carries."""
+    """The shown message of a node (or None) and any custom instructions it carries;
+    `parent_key` is the exported parent (assemble re-attaches it past hidden nodes)."""
     if raw is None:
         return None, ""
     if not isinstance(raw, dict):
         raise InvalidInputError(f"mapping[{key[:40]!r}].message is not an object")
-    author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
-    role = author.get("role") if isinstance(author, dict) else None
-    metadata = raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {}
-    assert isinstance(metadata, dict)
-    content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
-    assert isinstance(content, dict)
+    # Each field is read once: this runs for every node of exports of millions.
+    get = raw.get
+    author = get("author")
+    if not isinstance(author, dict):
+        author = {}
+    role = author.get("role")
+    metadata = get("metadata")
+    if not isinstance(metadata, dict):
+        metadata = {}
+    content = get("content")
+    if not isinstance(content, dict):
+        content = {}
     kind_name = content.get("content_type")
     if kind_name == "user_editable_context":
         return None, _custom_instructions(content)
     text = _text_of(content)
-    if metadata.get("is_user_system_message"):
-        return None, text
-    if metadata.get("is_visually_hidden_from_conversation") or kind_name in (
-        "model_editable_context",
-    ):
+    if metadata:
+        if metadata.get("is_user_system_message"):
+            return None, text
+        if metadata.get("is_visually_hidden_from_conversation"):
+            return None, ""
+    if kind_name == "model_editable_context":
         return None, ""
     if role == "system" and not text.strip():
         return None, ""
@@ -116,24 +131,28 @@ def _message(
         kind = "reasoning"
     elif role == "tool":
         kind = "tool"
-        name = author.get("name") if isinstance(author, dict) else None
+        name = author.get("name")
         label = f"Tool output ({name})" if isinstance(name, str) and name else "Tool output"
         text = f"**{label}:**\n\n{text}"
-    if role not in ("user", "assistant", "system", "tool"):
+    if not isinstance(role, str) or role not in _ROLES:
         raise InvalidInputError(f"mapping[{key[:40]!r}]: unknown author role {str(role)[:40]!r}")
-    message_id = raw.get("id") if isinstance(raw.get("id"), str) else key
+    rating = None
+    if ratings and role != "user":
+        message_id = get("id")
+        rating = ratings.get((conversation_id, message_id if isinstance(message_id, str) else key))
     model = metadata.get("model_slug")
     return (
         ImportedMessage(
-            key=key,
-            parent_key=None,
-            role="assistant" if role == "tool" else str(role),
-            content=clean_text(text),
-            created_at=_seconds(raw.get("create_time")),
-            model=model[:200] if isinstance(model, str) else "",
-            kind=kind,
-            status="incomplete" if raw.get("status") in _INCOMPLETE else "complete",
-            rating=ratings.get((conversation_id, str(message_id))) if role != "user" else None,
+            key,
+            parent_key,
+            "assistant" if role == "tool" else role,
+            clean_text(text),
+            _seconds(get("create_time")),
+            model[:200] if isinstance(model, str) else "",
+            kind,
+            "",
+            "incomplete" if get("status") in _INCOMPLETE else "complete",
+            rating,
         ),
         "",
     )
@@ -151,6 +170,10 @@ def _custom_instructions(content: dict[str, object]) -> str:
 def _text_of(content: dict[str, object]) -> str:
     """The words of every content type, as Markdown; unknown types are named, not lost."""
     kind = content.get("content_type")
+    if kind == "text":  # nearly every message: plain parts first
+        parts = content.get("parts")
+        if type(parts) is list and len(parts) == 1 and type(parts[0]) is str:
+            return parts[0]
     text = content.get("text")
     if kind == "code":
         language = content.get("language")

@@ -159,7 +159,8 @@ def assemble(
         current = parents.get(current)
     children = _break_cycles(kept, parents)
     for siblings in children.values():
-        siblings.sort(key=lambda n: (_time_of(n), n.order))
+        if len(siblings) > 1:
+            siblings.sort(key=lambda n: (_time_of(n), n.order))
     messages, current = _walk(children, current)
     if instructions.strip():
         messages = _with_instructions(messages, instructions, instructions_label)
@@ -233,7 +234,9 @@ def _walk(
             message = replace(message, content="", reasoning=_join(thoughts, message.content))
         elif thoughts != message.reasoning:
             message = replace(message, reasoning=thoughts)
-        out.append(replace(message, key=node.key, parent_key=parent_key))
+        if message.key != node.key or message.parent_key != parent_key:
+            message = replace(message, key=node.key, parent_key=parent_key)
+        out.append(message)
         stack.extend((child, node.key, "") for child in reversed(below))
     return out, current
 
