@@ -184,6 +184,7 @@ def _run(
             report.cancelled = True
     finally:
         items.close()  # closes the part being read
+        import_sources.unstage()
     if not report.conversations and not report.problems and not report.cancelled:
         raise InvalidInputError(f"{', '.join(report.files)}: the export holds no conversations")
     if not report.conversations and report.problems:
@@ -242,16 +243,19 @@ def _write(
     """Short transactions (TRANSACTION_SECONDS each, paced) for a few conversations,
     each in its own savepoint."""
     pending = [item.conversation for item in batch if item.conversation is not None]
+    staged = import_sources.stage(pending)  # in the pause: it takes no lock
     saved: list[import_sources.SavedConversation | str] = []
     while pending:
         pacing.wait()
         started = time.monotonic()
-        done = import_sources.save_conversations(pending, owner, budget_seconds=TRANSACTION_SECONDS)
+        done = import_sources.save_conversations(
+            pending, owner, budget_seconds=TRANSACTION_SECONDS, staged=staged
+        )
         held = time.monotonic() - started
         pacing.released(held)
         report.longest_write_ms = max(report.longest_write_ms, held * 1000)
         saved += done
-        pending = pending[len(done) :]
+        pending, staged = pending[len(done) :], staged[len(done) :]
     added = 0
     results = iter(saved)
     for item in batch:

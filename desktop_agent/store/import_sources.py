@@ -20,6 +20,8 @@ from desktop_agent.store.agents import ensure_user, get_agent, starting_weights
 from desktop_agent.store.db import database
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from desktop_agent.domain.importers.tree import ImportedConversation, ImportedMessage
 
 PREVIEW_CHARS = 160
@@ -104,54 +106,155 @@ def source_of(session_id: str) -> tuple[str, str, str] | None:
     return None if row is None else (str(row[0]), str(row[1]), str(row[2]))
 
 
-def save_conversation(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
+def save_conversation(
+    conversation: ImportedConversation, owner: Owner, staged: Staged | None = None
+) -> SavedConversation:
     """Store a new conversation, or add what an earlier import of it lacked; one
     transaction, so a failure or a cancel never leaves half a conversation."""
     with database.atomic():
         session_id = find_session(conversation.app, conversation.source_id)
         if session_id is None:
+            if staged is not None:
+                return _save_staged(conversation, owner, staged)
             return _save_new(conversation, owner)
         return _save_more(conversation, session_id)
 
 
 def save_conversations(
-    conversations: list[ImportedConversation], owner: Owner, *, budget_seconds: float = 0.05
+    conversations: list[ImportedConversation],
+    owner: Owner,
+    *,
+    budget_seconds: float = 0.05,
+    staged: Sequence[Staged | None] = (),
 ) -> list[SavedConversation | str]:
     """Conversations from the start of the list in one transaction, each in a savepoint
     (one the database refuses is rolled back alone and its reason returned in its
     place). The transaction ends once it has run `budget_seconds`, so it may save only
-    a prefix of the list: the caller passes the rest again."""
+    a prefix of the list: the caller passes the rest again. `staged` is what `stage`
+    returned for the same list (or for what is left of it)."""
     results: list[SavedConversation | str] = []
     started = time.monotonic()
     with database.atomic():
-        for conversation in conversations:
+        for index, conversation in enumerate(conversations):
             if results and time.monotonic() - started >= budget_seconds:
                 break
+            rows = staged[index] if index < len(staged) else None
             try:
                 with database.atomic():
-                    results.append(save_conversation(conversation, owner))
+                    results.append(save_conversation(conversation, owner, rows))
             # The bulk inserts run on the raw connection (peewee does not wrap its errors).
             except (IntegrityError, DataError, *engine.sql().driver_errors()) as exc:
                 results.append(f"the database refused it: {exc}")
     return results
 
 
-def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
-    session_id = str(uuid.uuid4())
-    stamp = clock.now()
+@dataclass(frozen=True)
+class Staged:
+    """A new conversation's rows, staged before its transaction (see stage)."""
+
+    session_id: str
+    first: int  # its rows' numbers in the staging table
+    last: int
+    shown: int  # messages on the shown branch
+    preview: str
+
+
+def stage(conversations: Sequence[ImportedConversation]) -> list[Staged | None]:
+    """Before the write transaction, without taking the store's write lock: the rows of
+    each conversation not imported before, in the order `_insert` would write them (None
+    for the others, and for every one on an engine that does not stage). What the lock
+    is held for is then only copying them across."""
+    if engine.is_postgres():
+        return [None] * len(conversations)
+    out: list[Staged | None] = []
+    rows: list[tuple[object, ...]] = []
+    for conversation in conversations:
+        if find_session(conversation.app, conversation.source_id) is not None:
+            out.append(None)
+            continue
+        session_id = str(uuid.uuid4())
+        first = len(rows) + 1
+        path = conversation.shown_keys()
+        shown = set(path)
+        numbers: dict[str, int] = {}
+        depth: dict[str, int] = {}
+        fallback = conversation.created_at
+        for message in conversation.messages:
+            number = len(rows) + 1
+            parent = message.parent_key
+            seq = depth[parent] + 1 if parent is not None and parent in depth else 0
+            stamp = message.created_at if message.created_at is not None else fallback
+            fallback = stamp
+            rows.append(
+                (
+                    number,
+                    session_id,
+                    seq,
+                    numbers.get(parent) if parent is not None else None,
+                    message.key in shown,
+                    message.role,
+                    message.content,
+                    message.status,
+                    message.model,
+                    stamp,
+                    message.key,
+                    message.kind,
+                    message.reasoning,
+                )
+            )
+            numbers[message.key] = number
+            depth[message.key] = seq
+        out.append(Staged(session_id, first, len(rows), len(path), _preview(conversation, path)))
+    engine.sql().prestage_imported(database, rows)
+    return out
+
+
+def unstage() -> None:
+    """Free what `stage` left in memory (after the import)."""
+    if not engine.is_postgres():
+        engine.sql().clear_prestaged(database)
+
+
+def _preview(conversation: ImportedConversation, path: list[str]) -> str:
+    """What _refresh_session would read: the last shown message with any words."""
+    content = {m.key: m.content for m in conversation.messages}
+    for key in reversed(path):
+        if content[key] != "":
+            return " ".join(content[key].split())[:PREVIEW_CHARS]
+    return ""
+
+
+def _save_staged(
+    conversation: ImportedConversation, owner: Owner, staged: Staged
+) -> SavedConversation:
     database.execute_sql(
-        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights,"
+        " message_count, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
-            session_id,
+            staged.session_id,
             conversation.title,
             owner.agent_id,
             owner.user_id,
             conversation.created_at,
             conversation.updated_at,
             owner.weights_json,
+            staged.shown,
+            staged.preview,
         ),
     )
+    _insert_source(staged.session_id, conversation)
+    dialect = engine.sql()
+    first_id = dialect.next_message_id(database)
+    dialect.insert_prestaged(database, staged.first, staged.last, first_id)
+    rated: list[tuple[int, int]] = []
+    if any(m.rating is not None for m in conversation.messages):
+        ids = {m.key: first_id + i for i, m in enumerate(conversation.messages)}
+        rated = _rate(conversation, ids)
+    return SavedConversation(staged.session_id, "new", staged.last - staged.first + 1, rated)
+
+
+def _insert_source(session_id: str, conversation: ImportedConversation) -> None:
+    stamp = clock.now()
     database.execute_sql(
         "INSERT INTO import_source (session_id, app, source_id, instructions, imported_at,"
         " updated_at, source_version) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -165,6 +268,24 @@ def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversa
             conversation.version,
         ),
     )
+
+
+def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
+    session_id = str(uuid.uuid4())
+    database.execute_sql(
+        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            conversation.title,
+            owner.agent_id,
+            owner.user_id,
+            conversation.created_at,
+            conversation.updated_at,
+            owner.weights_json,
+        ),
+    )
+    _insert_source(session_id, conversation)
     shown = set(conversation.shown_keys())
     ids = _insert(session_id, conversation, list(conversation.messages), {}, shown)
     rated = _rate(conversation, ids)

@@ -109,6 +109,68 @@ _INSERT_STAGED = (
 )
 
 
+# A new conversation's rows are staged before its write transaction: the temporary
+# table belongs to this connection's own temp database, so filling it takes no lock on
+# the store, and the transaction only copies them across (ids offset past the largest).
+# Rows are numbered from 1 ("rel"); a parent is named by its number.
+_PRESTAGING = (
+    "CREATE TEMP TABLE IF NOT EXISTS import_prestage (rel INTEGER PRIMARY KEY,"
+    " session_id TEXT, seq INTEGER, parent_rel INTEGER, active INTEGER, role TEXT,"
+    " content TEXT, status TEXT, model TEXT, created_at REAL, source_key TEXT, kind TEXT,"
+    " reasoning TEXT)"
+)
+_PRESTAGE = "INSERT INTO temp.import_prestage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_PRESTAGED = (
+    "INSERT INTO message (id, session_id, seq, parent_id, active, role, content, status,"
+    " status_reason, model, weights, created_at, updated_at)"
+    " SELECT rel + ?1, session_id, seq, parent_rel + ?1, active, role, content, status, '',"
+    " model, NULL, created_at, created_at FROM temp.import_prestage"
+    " WHERE rel BETWEEN ?2 AND ?3 ORDER BY rel"
+)
+_LINK_PRESTAGED = (
+    "INSERT INTO import_message (message_id, session_id, source_key, kind, reasoning)"
+    " SELECT rel + ?1, session_id, source_key, kind, reasoning FROM temp.import_prestage"
+    " WHERE rel BETWEEN ?2 AND ?3 ORDER BY rel"
+)
+
+
+def prestage_imported(db: Any, rows: Sequence[Sequence[object]]) -> None:
+    """Replace the staged rows with `rows`, each (rel, session_id, seq, parent_rel,
+    active, role, content, status, model, created_at, source_key, kind, reasoning).
+    Call outside any transaction: only the temp database is written."""
+    connection = db.connection()
+    connection.execute(_PRESTAGING)
+    connection.execute("BEGIN")  # deferred: it never asks for the store's write lock
+    try:
+        connection.execute("DELETE FROM temp.import_prestage")
+        connection.executemany(_PRESTAGE, rows)
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
+def insert_prestaged(db: Any, first: int, last: int, first_id: int) -> None:
+    """Staged rows `first`..`last` into `message` and `import_message`, the first as
+    `first_id` (inside the caller's write transaction)."""
+    connection = db.connection()
+    params = (first_id - first, first, last)
+    connection.execute(_INSERT_PRESTAGED, params)
+    connection.execute(_LINK_PRESTAGED, params)
+
+
+def clear_prestaged(db: Any) -> None:
+    connection = db.connection()
+    connection.execute(_PRESTAGING)
+    connection.execute("DELETE FROM temp.import_prestage")
+
+
+def next_message_id(db: Any) -> int:
+    """The id the next message may take (inside the write transaction; see
+    reserve_message_ids)."""
+    return reserve_message_ids(db, 1)[0]
+
+
 def executemany(db: Any, statement: str, rows: Sequence[Sequence[object]]) -> None:
     """One statement over many rows on the raw connection (inside the caller's
     transaction; errors come as the driver's, see driver_errors)."""

@@ -1,6 +1,6 @@
 """Which app an export came from, and its conversations read one at a time.
 
-Exports can be a gigabyte: the file is stream-parsed (ijson's C backend) so only one
+Exports can be a gigabyte: the file is read in chunks (json_stream) so only one
 conversation is in memory at once. Detection looks at the first conversation only.
 """
 
@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-import ijson  # type: ignore[import-untyped]
-
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.importers import chatgpt, claude, openwebui
+from desktop_agent.domain.importers.json_stream import JsonStreamError, NotUtf8Error, json_items
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
@@ -74,13 +73,12 @@ def iter_items(stream: IO[bytes]) -> Iterator[object]:
     kind = sniff_top_level(stream)
     if kind == "other":
         raise ExportReadError("the file is not JSON (it does not start with '[' or '{')")
-    prefix = "item" if kind == "list" else ""
     try:
-        yield from ijson.items(stream, prefix, use_float=True)
-    except ijson.JSONError as exc:
-        raise ExportReadError(f"the file is not valid JSON: {str(exc)[:200]}") from None
-    except UnicodeDecodeError:
+        yield from json_items(stream)
+    except NotUtf8Error:
         raise ExportReadError("the file is not UTF-8 text") from None
+    except JsonStreamError as exc:
+        raise ExportReadError(f"the file is not valid JSON: {str(exc)[:200]}") from None
 
 
 def parse_conversation(
