@@ -8,9 +8,12 @@ second copy knows it is there already.
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass
+from typing import TYPE_CHECKING
 
 from desktop_agent.store.models import Experiment, ExperimentAssignment, Session
-from desktop_agent.store.records import ExperimentRecord
+
+if TYPE_CHECKING:
+    from desktop_agent.store.records import ExperimentRecord
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,14 @@ def same_experiment(a: ExperimentRecord, b: ExperimentRecord) -> bool:
     """The same experiment in the same state (agent ids are each store's own)."""
 
     def key(e: ExperimentRecord) -> tuple[object, ...]:
-        return (e.id, e.name, e.agent_name, e.snapshot_a, e.snapshot_b, e.split, e.status) + (
+        return (
+            e.id,
+            e.name,
+            e.agent_name,
+            e.snapshot_a,
+            e.snapshot_b,
+            e.split,
+            e.status,
             e.created_at,
             e.stopped_at,
             e.promoted,

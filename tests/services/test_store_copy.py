@@ -11,8 +11,8 @@ import pytest
 
 from desktop_agent.services import experiments, learning
 from desktop_agent.services.importing import import_exports
-from desktop_agent.services.store_copy import copy_from_team, copy_to_team
 from desktop_agent.services.sessions import start_session
+from desktop_agent.services.store_copy import copy_from_team, copy_to_team
 from desktop_agent.services.transfer import export_session
 from desktop_agent.store import (
     agents,
@@ -159,10 +159,12 @@ def _experiments_with_rated_sessions() -> tuple[str, str]:
         )
         for name, v in (("terse", 0.1), ("chatty", 0.9))
     ]
-    ids = {"snapshot_a": arms[0].id, "snapshot_b": arms[1].id}
-    old = experiments.create_experiment(name="first try", agent="tutor", **ids)
+    a, b = arms[0].id, arms[1].id
+    old = experiments.create_experiment(name="first try", agent="tutor", snapshot_a=a, snapshot_b=b)
     experiments.stop("first try")
-    running = experiments.create_experiment(name="length", agent="tutor", split=0.4, **ids)
+    running = experiments.create_experiment(
+        name="length", agent="tutor", snapshot_a=a, snapshot_b=b, split=0.4
+    )
     for ratings in ((1, 1, -1), (-1,)):
         session = start_session(agent="tutor")
         assert session.experiment_id == running.id
@@ -191,7 +193,8 @@ def test_experiments_go_to_the_team_store_and_back_with_arms_and_ratings(
     url = team_store.url("alice")
 
     report = copy_to_team(url)
-    assert report.failed == [] and report.experiments_failed == []
+    assert report.failed == []
+    assert report.experiments_failed == []
     assert report.experiments_copied == [stopped, running]  # oldest first
     assert report.assignments_copied == [running]
     assert len(report.snapshots_copied) == 2  # the arms, before the experiments
@@ -200,7 +203,8 @@ def test_experiments_go_to_the_team_store_and_back_with_arms_and_ratings(
     assert team_store.sql("SELECT created_by FROM experiment", "bob") == [("alice",)] * 2
 
     again = copy_to_team(url)
-    assert again.experiments_copied == [] and again.assignments_copied == []
+    assert again.experiments_copied == []
+    assert again.assignments_copied == []
     assert again.experiments_unchanged == [stopped, running]
     assert not again.copied_anything
     assert team_store.sql("SELECT count(*) FROM experiment_assignment", "alice") == [(1,)]
@@ -250,7 +254,8 @@ def test_an_experiment_that_cannot_go_there_is_named_and_its_sessions_still_go(
     ]
     assert len(report.experiments_copied) == 1  # the stopped one
     assert report.assignments_copied == []
-    assert len(report.copied) == 2 and report.failed == []
+    assert len(report.copied) == 2
+    assert report.failed == []
     assert report.any_failed
     assert report.to_json()["experiments_failed"] == [
         {"experiment_id": running, "reason": report.experiments_failed[0][1]}
