@@ -222,6 +222,12 @@ def test_experiments_go_to_the_team_store_and_back_with_arms_and_ratings(
     twice = copy_from_team(url)
     assert twice.experiments_unchanged == [stopped, running]
     assert not twice.copied_anything
+    # Stopped here since: left as it is here, reported as kept.
+    experiments.stop("length")
+    kept = copy_from_team(url)
+    assert kept.experiments_kept == [running]
+    assert kept.experiments_unchanged == [stopped]
+    assert experiments.list_experiments()[0].status == "stopped"
 
 
 def test_an_experiment_that_cannot_go_there_is_named_and_its_sessions_still_go(
