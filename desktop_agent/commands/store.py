@@ -34,8 +34,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     init.set_defaults(handler=_init)
     copy = sub.add_parser(
         "copy",
-        help="copy your sessions, the agents they use and your learned weights from the "
-        "data dir's store into a team store (--to) or back (--from); re-runnable",
+        help="copy your sessions, the agents they use with their snapshots and experiments, "
+        "and your learned weights from the data dir's store into a team store (--to) or "
+        "back (--from); re-runnable",
     )
     where = copy.add_mutually_exclusive_group(required=True)
     where.add_argument("--to", metavar="URL", help="postgresql://ROLE@HOST:PORT/DB")
@@ -92,7 +93,7 @@ def _copy_in_app(args: argparse.Namespace, _app: AppContext) -> int:
         print_json(report.to_json())
     else:
         _print_copy(report)
-    return EXIT_RUNTIME if report.failed else EXIT_OK
+    return EXIT_RUNTIME if report.any_failed else EXIT_OK
 
 
 def _print_copy(report: CopyReport) -> None:
@@ -110,8 +111,26 @@ def _print_copy(report: CopyReport) -> None:
         print(f"  snapshots copied: {len(report.snapshots_copied)}")
     if report.learned_copied:
         print(f"  learned weights copied for: {', '.join(report.learned_copied)}")
+    _print_experiments(report)
     print(
         f"{len(report.copied)} sessions copied, {len(report.unchanged)} already there, "
         f"{len(report.kept)} kept as they were, {len(report.failed)} failed"
-        + ("" if report.copied_anything or report.failed else " (nothing new to copy)")
+        + ("" if report.copied_anything or report.any_failed else " (nothing new to copy)")
     )
+
+
+def _print_experiments(report: CopyReport) -> None:
+    for experiment_id, reason in report.experiments_failed:
+        print(f"  failed   experiment {experiment_id}: {reason}")
+    for experiment_id in report.experiments_kept:
+        print(f"  kept     experiment {experiment_id}: changed on one side since; left as is")
+    if report.experiments_copied or report.experiments_unchanged or report.experiments_kept:
+        print(
+            f"  experiments copied: {len(report.experiments_copied)}, already there: "
+            f"{len(report.experiments_unchanged) + len(report.experiments_kept)}"
+            + (
+                f" (your arm carried over in {len(report.assignments_copied)})"
+                if report.assignments_copied
+                else ""
+            )
+        )

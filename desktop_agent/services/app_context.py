@@ -22,6 +22,7 @@ from desktop_agent.store.db import (
     refuse_writes,
     verify_database,
 )
+from desktop_agent.store.errors import StoreOfflineError
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -39,6 +40,9 @@ class AppContext:
     secrets: SecretStore
     check_owed: bool = False  # the store's integrity check was deferred (see verify_store)
     team_store: StoreAddress | None = None  # None: the data dir's SQLite file
+    # Why the team store could not be reached at start-up ("" once it is open): the
+    # window opens offline and finishes opening when its probe sees the server.
+    offline_reason: str = ""
 
     @property
     def database_path(self) -> Path:
@@ -69,6 +73,19 @@ class AppContext:
         """The check failed: keep reading, stop writing."""
         refuse_writes()
 
+    def finish_opening(self) -> None:
+        """The team store that was offline at start-up answers: open it as open_app
+        would have (role and schema checked, defaults ensured). Raises StoreError
+        (StoreOfflineError if it went away again) naming the server."""
+        if not self.offline_reason or self.team_store is None:
+            return
+        from desktop_agent.store.team import open_team_store
+
+        address = self.team_store
+        open_team_store(address.url, password=store_password(address.display))
+        agents.ensure_defaults()
+        self.offline_reason = ""
+
     def close(self) -> None:
         close_database()
 
@@ -79,6 +96,7 @@ def open_app(
     defer_check: bool = False,
     store_url: str | None = None,
     routine_check: bool = True,
+    offline_ok: bool = False,
 ) -> AppContext:
     """Resolve the data dir, read settings, open and migrate the store, ensure defaults.
     With `defer_check`, a start after an unclean exit skips the integrity check and
@@ -90,20 +108,40 @@ def open_app(
     Settings → Storage (settings.storage.store_url) names one, else the data dir's
     SQLite file. Raises InvalidInputError (bad settings
     or URL) or StoreError (damaged/newer database, unreachable or refused team store).
+    With `offline_ok` (the window) an unreachable team store is no error: the context
+    comes back with `offline_reason` set, the store bound to fail every statement with
+    that reason until finish_opening() succeeds.
     """
     directory = resolve_data_dir(data_dir)
     # Conversations are private: a new data dir is readable only by its owner.
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     settings = load_settings(directory)
     url = store_url or os.environ.get(STORE_URL_ENV) or settings.storage.store_url
-    team, owed = None, False
+    team, owed, offline = None, False, ""
     if url:
-        from desktop_agent.store.team import open_team_store, parse_store_url
+        from desktop_agent.store.team import (
+            bind_unreachable_team_store,
+            open_team_store,
+            parse_store_url,
+        )
 
-        team = open_team_store(url, password=store_password(parse_store_url(url).display))
+        try:
+            team = open_team_store(url, password=store_password(parse_store_url(url).display))
+        except StoreOfflineError as exc:
+            if not offline_ok:
+                raise
+            team, offline = bind_unreachable_team_store(url, exc), str(exc)
     else:
         owed = open_database(
             database_path(directory), defer_check=defer_check, routine_check=routine_check
         )
-    agents.ensure_defaults()
-    return AppContext(directory, settings, SecretStore(directory), check_owed=owed, team_store=team)
+    if not offline:
+        agents.ensure_defaults()
+    return AppContext(
+        directory,
+        settings,
+        SecretStore(directory),
+        check_owed=owed,
+        team_store=team,
+        offline_reason=offline,
+    )

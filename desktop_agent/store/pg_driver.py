@@ -20,12 +20,31 @@ _CONNECTION_LOST = (
     "ssl syscall error",
     "broken pipe",
     "connection reset",
+    # The server's host cannot be found or routed to: a network that is down.
+    "could not translate host name",
+    "network is unreachable",
+    "no route to host",
+)
+
+
+# A connection the server answered and refused: libpq's text says "connection failed"
+# too, but retrying will not help and the person has something to fix (store/team.py's
+# problem_message says what), so it is no lost connection.
+_REFUSED = (
+    "password authentication failed",
+    "no password supplied",
+    "does not exist",
+    "pg_hba.conf",
+    "permission denied",
 )
 
 
 def is_connection_lost(exc: BaseException) -> bool:
-    """Whether `exc` says the server connection is gone (not a refused statement)."""
+    """Whether `exc` says the server connection is gone or cannot be made (not a refused
+    statement or login)."""
     text = " ".join(str(exc).split()).lower()
+    if any(fragment in text for fragment in _REFUSED):
+        return False
     return any(fragment in text for fragment in _CONNECTION_LOST)
 
 

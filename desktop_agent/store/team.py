@@ -90,11 +90,21 @@ class TeamDatabase(ReconnectingPostgres):
     # Whether `store init` created da_append_message (one round trip per append); a store
     # initialised by an older build lacks it until its owner runs store init again.
     append_function = False
+    # Why the server could not be reached when this store was bound without connecting
+    # (bind_unreachable_team_store): every statement fails at once with it instead of
+    # waiting on the network (up to the connect timeout) on the caller's thread; the
+    # window's probe, on a connection of its own, notices the server coming back.
+    unreachable = ""
 
     def init(self, database: str | None, **kwargs: Any) -> None:  # type: ignore[override]
         super().init(database, **kwargs)
         self._adapter = _psycopg3_adapter()
         self.address: StoreAddress | None = None
+
+    def _connect(self) -> Any:
+        if self.unreachable:
+            raise StoreOfflineError(self.unreachable)
+        return super()._connect()
 
     def _offline(self, exc: BaseException) -> StoreOfflineError:
         if self.address is None:
@@ -235,6 +245,19 @@ def problem_message(address: StoreAddress, exc: BaseException) -> str:
 def open_team_store(url: str, *, password: str | None = None) -> StoreAddress:
     """Connect as the URL's role, check the schema, and bind the store to it."""
     db, address = _connect_checked(url, password)
+    engine.bind(db, team_role=address.role)
+    return address
+
+
+def bind_unreachable_team_store(url: str, reason: StoreOfflineError) -> StoreAddress:
+    """Bind the store to the team store at `url` without connecting: its server could not
+    be reached at start-up (`reason`), and the window opens offline all the same. Every
+    statement raises StoreOfflineError(reason) until open_team_store binds the store
+    again, once the server answers (checking the role and schema as any start does)."""
+    address = parse_store_url(url)
+    db = TeamDatabase(address.url)
+    db.address = address
+    db.unreachable = str(reason)
     engine.bind(db, team_role=address.role)
     return address
 

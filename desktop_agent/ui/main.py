@@ -139,7 +139,9 @@ def _run_window(app: QApplication, window: MainWindow, data_dir: str | None, *, 
 
     try:
         # The integrity check after an unclean exit waits until the window has painted.
-        context = open_app(data_dir, defer_check=True)
+        # An unreachable team store is no start-up error: the window opens offline and
+        # recovers by itself (ui/store_link.py); a refusal (password, role, schema) is.
+        context = open_app(data_dir, defer_check=True, offline_ok=True)
     except (InvalidInputError, StoreError, OSError) as exc:
         log.error("cannot start: %s", exc)
         if smoke:

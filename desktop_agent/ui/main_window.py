@@ -192,9 +192,22 @@ class MainWindow(QMainWindow):
         self._connect()
         self.setAcceptDrops(True)
         self.update_provider_status()
-        self.sessions.load()
         self._attached = True
-        self._restore_state()
+        self._loaded = False  # whether the store's contents are shown (_load_from_store)
+        state = self.ui_state
+        restore_layout(state, self, self.splitter)
+        self.weights_action.setChecked(state.weights_panel)
+        if self.store_link.online:
+            self._load_from_store()
+        else:  # the team store was unreachable at start-up: offline until it answers
+            self._on_store_online(False, self.store_link.offline_message)
+
+    def _load_from_store(self) -> None:
+        """Show what is stored: the profiles, the session list, the last conversation."""
+        self.profiles.load_profiles()
+        self.sessions.load()
+        self._loaded = True
+        self._reopen_last_session()
 
     # -- construction
 
@@ -353,6 +366,14 @@ class MainWindow(QMainWindow):
     def new_session(self) -> SessionRecord | None:
         """Start a conversation for the chosen agent and user (joining their experiment
         arm, if one runs), chosen in the toolbar's profile switcher."""
+        if not self.store_link.online:  # the welcome page's button stays on meanwhile
+            self.say(
+                self.tr(
+                    "The team store is offline: a new conversation can start once the "
+                    "status bar says it is back."
+                )
+            )
+            return None
         agent, user = self.profiles.current()
         try:
             from desktop_agent.services.sessions import start_session  # not needed to paint
@@ -527,9 +548,12 @@ class MainWindow(QMainWindow):
         if online:
             self.read_only_bar.dismiss()
             self.statusBar().showMessage(message, 10_000)
+            if not self._loaded:  # offline since the start: nothing was shown yet
+                self._load_from_store()
         else:
             self.read_only_bar.show_message(
-                self.tr("Offline — nothing can be saved until the team store is back. %s") % message
+                self.tr("Offline — nothing can be saved until the team store is back. %s")
+                % (message[:1].upper() + message[1:])  # the reason starts a sentence here
             )
 
     def _write_actions(self) -> list[QAction]:
@@ -549,10 +573,8 @@ class MainWindow(QMainWindow):
 
     # -- state
 
-    def _restore_state(self) -> None:
+    def _reopen_last_session(self) -> None:
         state = self.ui_state
-        restore_layout(state, self, self.splitter)
-        self.weights_action.setChecked(state.weights_panel)
         if state.last_session_id:
             try:
                 record = _get_session(state.last_session_id)
@@ -567,7 +589,8 @@ class MainWindow(QMainWindow):
         state = self.ui_state
         capture_layout(state, self, self.splitter)
         state.weights_panel = self.weights_action.isChecked()
-        state.last_session_id = self.chat.session.id if self.chat.session is not None else ""
+        if self._loaded:  # else the last conversation was never shown: still the last one
+            state.last_session_id = self.chat.session.id if self.chat.session else ""
         self._save_ui_state()
 
     @Slot()

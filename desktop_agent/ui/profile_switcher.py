@@ -42,7 +42,7 @@ class ProfileSwitcher(QObject):
         self.user_box.setObjectName("userSwitcher")
         self.user_box.setToolTip(self.tr("Whose learned weights new conversations start from"))
         self.user_box.setAccessibleName(self.tr("User for new conversations"))
-        self.load_profiles()
+        # Filled by load_profiles() once the store can be read (the window calls it).
         self.agent_box.currentIndexChanged.connect(lambda _i: self._remember())
         self.user_box.activated.connect(self._on_user_chosen)
         events.agentsChanged.connect(self.load_profiles)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop_agent.store.errors import StoreOfflineError
+from desktop_agent.store.errors import StoreError, StoreOfflineError
 from desktop_agent.ui.plain import plain_label
 from desktop_agent.ui.worker import Worker, worker_pool
 
@@ -40,6 +40,7 @@ class StoreLink(QObject):
     def __init__(self, context: AppContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._team = context.team_store
+        self._context = context
         self.label: QLabel = plain_label()
         self.label.setObjectName("storeStatus")
         self.label.setContentsMargins(10, 0, 10, 0)
@@ -52,6 +53,8 @@ class StoreLink(QObject):
             return
         self._show_online()
         self._timer.start(ONLINE_PROBE_MS)
+        if context.offline_reason:  # unreachable at start-up: the window opens offline
+            self._go_offline(context.offline_reason)
         # A click that reads or writes on the UI thread (a rating, a rename, a reload)
         # while the server is down ends in the uncaught-exception hook: that is the
         # offline state to show, not a crash to report.
@@ -102,7 +105,8 @@ class StoreLink(QObject):
 
             return check_store(url)
 
-        worker = Worker(check, "store-probe")
+        # On a connection of its own: the store's may be the one that cannot connect.
+        worker = Worker(check, "store-probe", uses_store=False)
         worker.returned.connect(self._on_reachable)
         worker.errored.connect(self._on_unreachable)
         worker_pool().start(worker, owner=self)
@@ -116,6 +120,13 @@ class StoreLink(QObject):
     @Slot(object)
     def _on_reachable(self, _server: str) -> None:
         if self.online:
+            return
+        try:
+            # Offline since the start: the store is opened now (on this thread, whose
+            # connection the window's reads use; the server has just answered).
+            self._context.finish_opening()
+        except StoreError as exc:
+            self._go_offline(str(exc))
             return
         self.offline_message = ""
         self._show_online()

@@ -8,6 +8,7 @@ so Qt queues the calls there and widgets are never touched from a worker thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Generator
@@ -29,7 +30,9 @@ JOIN_TIMEOUT_MS = 30_000
 
 
 class Worker(QObject):
-    """Runs `job(worker)` on its thread inside a database connection context.
+    """Runs `job(worker)` on its thread inside a database connection context (unless
+    `uses_store` is False: a job that connects on its own, such as the team store's
+    reachability probe, which must run while the store cannot be connected to).
 
     Signals (superqt's names and meanings):
         yielded(object): an event the job yielded (or published) while running.
@@ -43,10 +46,11 @@ class Worker(QObject):
     errored = Signal(object)
     finished = Signal()
 
-    def __init__(self, job: Job, name: str = "worker") -> None:
+    def __init__(self, job: Job, name: str = "worker", *, uses_store: bool = True) -> None:
         super().__init__()
         self._job = job
         self.name = name
+        self._uses_store = uses_store
         self._cancel_hooks: list[Callable[[], None]] = []
         self._cancelled = threading.Event()
 
@@ -73,7 +77,7 @@ class Worker(QObject):
     @Slot()
     def run(self) -> None:
         try:
-            with store_connection():
+            with store_connection() if self._uses_store else contextlib.nullcontext():
                 result = self._job(self)
                 if isinstance(result, Generator):
                     result = self._drain(result)

@@ -45,3 +45,40 @@ def test_an_unreachable_server_is_named(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "127.0.0.1:1/t" in result.stderr
     assert "cannot be reached" in result.stderr
+
+
+def test_experiments_are_copied_and_reported(tmp_path: Path, team_store: TeamStore) -> None:
+    data = tmp_path / "data"
+    # The experiments copied are those of the agents the user's sessions use.
+    export = write_json(tmp_path / "c.json", [gpt_linear("c1", 2)])
+    assert run_cli(data, "sessions", "import", str(export)).returncode == 0
+    for name in ("terse", "chatty"):
+        saved = run_cli(data, "snapshot", "save", "--agent", "assistant", "--name", name)
+        assert saved.returncode == 0, saved.stderr
+    created = run_cli(
+        data, "experiment", "create", "--agent", "assistant", "--a", "terse", "--b", "chatty",
+        "--name", "length",
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    url = team_store.url("alice")
+
+    first = run_cli(data, "store", "copy", "--to", url, "--json")
+    assert first.returncode == 0, first.stderr
+    summary = json.loads(first.stdout)
+    assert len(summary["experiments_copied"]) == 1
+    assert len(summary["snapshots_copied"]) == 2
+    assert summary["experiments_failed"] == []
+    assert team_store.sql("SELECT name, status FROM experiment", "bob") == [("length", "running")]
+
+    again = run_cli(data, "store", "copy", "--to", url)
+    assert again.returncode == 0, again.stderr
+    assert "experiments copied: 0, already there: 1" in again.stdout
+    assert "nothing new to copy" in again.stdout
+
+    fresh = tmp_path / "fresh"
+    back = run_cli(fresh, "store", "copy", "--from", url)
+    assert back.returncode == 0, back.stderr
+    assert "experiments copied: 1, already there: 0" in back.stdout
+    report = run_cli(fresh, "experiment", "report", "length", "--json")
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["status"] == "running"

@@ -4,17 +4,28 @@ data dir, with every session's export unchanged, and re-runs that copy nothing t
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from desktop_agent.services import learning
+from desktop_agent.services import experiments, learning
 from desktop_agent.services.importing import import_exports
+from desktop_agent.services.sessions import start_session
 from desktop_agent.services.store_copy import copy_from_team, copy_to_team
 from desktop_agent.services.transfer import export_session
-from desktop_agent.store import agents, compactions, messages, sessions, snapshots, versions
+from desktop_agent.store import (
+    agents,
+    compactions,
+    engine,
+    messages,
+    sessions,
+    snapshots,
+    versions,
+)
 from desktop_agent.store.db import close_database, open_database
 from desktop_agent.store.errors import StoreError
+from desktop_agent.store.team import open_team_store
 from desktop_agent.store.weights import Owner, list_weight_events, set_weights
 from tests.support.export_fixtures import gpt_branched, write_json
 from tests.support.postgres import TeamStore
@@ -136,3 +147,122 @@ def test_an_unreachable_server_is_named_and_nothing_changes(store: Path, tmp_pat
     with pytest.raises(StoreError, match=r"127\.0\.0\.1:1/team"):
         copy_from_team("postgresql://alice@127.0.0.1:1/team")
     assert _exports() == before  # and the SQLite store is bound again
+
+
+def _experiments_with_rated_sessions() -> tuple[str, str]:
+    """A stopped and a running experiment of agent tutor; two sessions of the local user
+    in their arm of the running one, with rated replies. Returns (stopped id, running id)."""
+    agents.create_agent("tutor")
+    arms = [
+        snapshots.save_snapshot(
+            name=name, agent_name="tutor", weights={"verbosity": v}, learning_rate=0.1, decay=0
+        )
+        for name, v in (("terse", 0.1), ("chatty", 0.9))
+    ]
+    a, b = arms[0].id, arms[1].id
+    old = experiments.create_experiment(name="first try", agent="tutor", snapshot_a=a, snapshot_b=b)
+    experiments.stop("first try")
+    running = experiments.create_experiment(
+        name="length", agent="tutor", snapshot_a=a, snapshot_b=b, split=0.4
+    )
+    for ratings in ((1, 1, -1), (-1,)):
+        session = start_session(agent="tutor")
+        assert session.experiment_id == running.id
+        messages.append_message(session.id, "user", "Explain fractions.")
+        for rating in ratings:
+            reply = messages.append_message(session.id, "assistant", "Halves and thirds.")
+            messages.set_feedback(reply.id, rating)
+    return old.id, running.id
+
+
+def _report_in(url: str) -> dict[str, object]:
+    open_team_store(url)
+    try:
+        return experiments.report("length").to_json()
+    finally:
+        engine.use_sqlite()
+
+
+def test_experiments_go_to_the_team_store_and_back_with_arms_and_ratings(
+    store: Path, tmp_path: Path, team_store: TeamStore
+) -> None:
+    stopped, running = _experiments_with_rated_sessions()
+    before = experiments.report("length").to_json()
+    assert before["arms"]["a" if before["arms"]["a"]["sessions"] else "b"]["rated"] == 4  # type: ignore[index]
+    listed = {e.id: e for e in experiments.list_experiments()}
+    url = team_store.url("alice")
+
+    report = copy_to_team(url)
+    assert report.failed == []
+    assert report.experiments_failed == []
+    assert report.experiments_copied == [stopped, running]  # oldest first
+    assert report.assignments_copied == [running]
+    assert len(report.snapshots_copied) == 2  # the arms, before the experiments
+    # The team store's report counts the copied sessions, their ratings and the arm.
+    assert _report_in(url) == before
+    assert team_store.sql("SELECT created_by FROM experiment", "bob") == [("alice",)] * 2
+
+    again = copy_to_team(url)
+    assert again.experiments_copied == []
+    assert again.assignments_copied == []
+    assert again.experiments_unchanged == [stopped, running]
+    assert not again.copied_anything
+    assert team_store.sql("SELECT count(*) FROM experiment_assignment", "alice") == [(1,)]
+
+    close_database()
+    open_database(tmp_path / "fresh" / "store.sqlite3")
+    agents.ensure_defaults()
+    back = copy_from_team(url)
+    assert back.experiments_copied == [stopped, running]
+    assert back.assignments_copied == [running]
+    assert {e.id: e for e in experiments.list_experiments()} == {
+        i: replace(e, agent_id=agents.get_agent("tutor").id) for i, e in listed.items()
+    }
+    assert experiments.report("length").to_json() == before
+    twice = copy_from_team(url)
+    assert twice.experiments_unchanged == [stopped, running]
+    assert not twice.copied_anything
+    # Stopped here since: left as it is here, reported as kept.
+    experiments.stop("length")
+    kept = copy_from_team(url)
+    assert kept.experiments_kept == [running]
+    assert kept.experiments_unchanged == [stopped]
+    assert experiments.list_experiments()[0].status == "stopped"
+
+
+def test_an_experiment_that_cannot_go_there_is_named_and_its_sessions_still_go(
+    store: Path, team_store: TeamStore
+) -> None:
+    _, running = _experiments_with_rated_sessions()
+    url = team_store.url("alice")
+    # On the team store, bob already runs an experiment with agent tutor.
+    open_team_store(team_store.url("bob"))
+    agents.ensure_defaults()
+    agents.create_agent("tutor")
+    mine = snapshots.save_snapshot(
+        name="bob's", agent_name="tutor", weights={"verbosity": 0.5}, learning_rate=0.1, decay=0
+    )
+    other = snapshots.save_snapshot(
+        name="bob's 2", agent_name="tutor", weights={"verbosity": 0.6}, learning_rate=0.1, decay=0
+    )
+    experiments.create_experiment(
+        name="bob's test", agent="tutor", snapshot_a=mine.id, snapshot_b=other.id
+    )
+    engine.use_sqlite()
+
+    report = copy_to_team(url)
+    assert report.experiments_failed == [
+        (
+            running,
+            "'length': agent 'tutor' already runs experiment \"bob's test\" there; stop one "
+            "of them and copy again",
+        )
+    ]
+    assert len(report.experiments_copied) == 1  # the stopped one
+    assert report.assignments_copied == []
+    assert len(report.copied) == 2
+    assert report.failed == []
+    assert report.any_failed
+    assert report.to_json()["experiments_failed"] == [
+        {"experiment_id": running, "reason": report.experiments_failed[0][1]}
+    ]
