@@ -116,7 +116,8 @@ def test_imported_trees_are_indexed_exactly_and_a_failed_import_leaves_nothing(
     assert found == {original, *(i.session_id for i in imported)}
 
     before = _counts()
-    bad = exported.replace(b'"role": "user"', b'"role": "bot"', 1)
+    bad = exported.replace(b'"role":"user"', b'"role":"bot"', 1)
+    assert bad != exported
     with pytest.raises(InvalidInputError):
         import_sessions([("c.session.json", exported), ("bad.session.json", bad)])
     assert _counts() == before
