@@ -35,7 +35,10 @@ def test_the_text_reads_back_as_the_checksummed_envelope(body: dict[str, object]
 
 
 def test_each_message_is_one_line_and_the_rest_reads_like_indented_json() -> None:
-    body = {"id": "s1", "messages": [{"role": "user", "content": "a\nb"}, {"role": "x"}]}
+    body: dict[str, object] = {
+        "id": "s1",
+        "messages": [{"role": "user", "content": "a\nb"}, {"role": "x"}],
+    }
     lines = dump_envelope_text("f", 2, "session", body).splitlines()
     assert lines[:4] == ["{", '  "format": "f",', '  "format_version": 2,', '  "session": {']
     assert '      {"content":"a\\nb","role":"user"},' in lines  # canonical: keys sorted
