@@ -38,8 +38,28 @@ def reading_app(func: Callable[[argparse.Namespace, AppContext], int]) -> Callab
     return with_app(func, routine_check=False)
 
 
+def local_store_app(
+    command: str,
+) -> Callable[[Callable[[argparse.Namespace, AppContext], int]], Callable[..., int]]:
+    """`with_app` for a command that works on this computer's SQLite store only (archives,
+    backups): with a team store it stops with what to do instead."""
+    return functools.partial(with_app, local_only=command)
+
+
+def team_store_refusal(command: str, store: str) -> str:
+    return (
+        f"`{command}` works on this computer's store (the data dir's SQLite file), not on "
+        f"the team store {store}: its server is backed up by whoever runs it. To take your "
+        f"own conversations out of it, copy them into a local store (`desktop-agent store "
+        f"copy --from URL` without --store) and run `{command}` there."
+    )
+
+
 def with_app(
-    func: Callable[[argparse.Namespace, AppContext], int], *, routine_check: bool = True
+    func: Callable[[argparse.Namespace, AppContext], int],
+    *,
+    routine_check: bool = True,
+    local_only: str = "",
 ) -> Callable[..., int]:
     """Open the store for the command and map every known failure to its exit code."""
 
@@ -61,6 +81,9 @@ def with_app(
         except OperationalError as exc:
             raise CommandFailed(database_problem(exc), EXIT_RUNTIME) from exc
         try:
+            if local_only and app.team_store is not None:
+                refusal = team_store_refusal(local_only, app.team_store.display)
+                raise CommandFailed(refusal, EXIT_RUNTIME)
             return func(args, app)
         except InvalidInputError as exc:
             raise CommandFailed(str(exc), EXIT_INVALID) from exc

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_agent.commands import EXIT_OK, print_json, with_app
+from desktop_agent.commands import EXIT_OK, local_store_app, print_json
 
 if TYPE_CHECKING:
     import argparse
@@ -27,7 +27,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(handler=_import_all)
 
 
-@with_app
+@local_store_app("export-all")
 def _export_all(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.everything import export_everything
 
@@ -36,7 +36,7 @@ def _export_all(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@local_store_app("import-all")
 def _import_all(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.everything import import_everything
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
-from desktop_agent.commands import EXIT_OK, print_json, with_app
+from desktop_agent.commands import EXIT_OK, local_store_app, print_json
 
 if TYPE_CHECKING:
     import argparse
@@ -26,7 +26,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(handler=_restore)
 
 
-@with_app
+@local_store_app("backup list")
 def _list(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.backups import list_backups
 
@@ -42,7 +42,7 @@ def _list(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@local_store_app("backup now")
 def _now(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.backups import make_backup
 
@@ -51,7 +51,7 @@ def _now(args: argparse.Namespace, app: AppContext) -> int:
     return EXIT_OK
 
 
-@with_app
+@local_store_app("backup restore")
 def _restore(args: argparse.Namespace, app: AppContext) -> int:
     from desktop_agent.services.backups import restore_open_store
 

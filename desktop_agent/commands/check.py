@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
-from desktop_agent.commands import EXIT_OK, EXIT_RUNTIME, print_json
+from desktop_agent.commands import EXIT_OK, EXIT_RUNTIME, print_json, team_store_refusal
+from desktop_agent.services.app_context import STORE_URL_ENV
 
 if TYPE_CHECKING:
     import argparse
@@ -26,8 +28,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 def _check(args: argparse.Namespace) -> int:
     # The store is not opened through the app here: a damaged file would be refused.
-    from desktop_agent.services.integrity import RepairError, check_store, repair_data_dir
+    from desktop_agent.services.integrity import (
+        RepairError,
+        check_store,
+        repair_data_dir,
+        store_file,
+    )
+    from desktop_agent.services.team_store import shown_store
 
+    path = store_file(args.data_dir)
+    if not path.exists():
+        url = os.environ.get(STORE_URL_ENV)
+        if url:  # --store or the environment names a team store
+            refusal = team_store_refusal("check", shown_store(url))
+            print(f"desktop-agent: {refusal}", file=sys.stderr)
+        else:
+            print(f"desktop-agent: there is no store at {path} to check.", file=sys.stderr)
+        return EXIT_RUNTIME
     report = check_store(args.data_dir)
     result: dict[str, object] = {
         "path": str(report.path),

@@ -40,6 +40,11 @@ _BIG_STORE_BYTES = 32 * 1024 * 1024
 _PAUSE_SECONDS = 0.2
 
 
+def store_file(data_dir: str | Path | None = None) -> Path:
+    """Where the data dir's SQLite store is (whether or not it exists)."""
+    return database_path(resolve_data_dir(data_dir))
+
+
 def check_store(data_dir: str | Path | None = None) -> IntegrityReport:
     """A full integrity check of the data dir's store (without opening it for writing)."""
     return check_integrity(database_path(resolve_data_dir(data_dir)))

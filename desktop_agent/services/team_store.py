@@ -67,3 +67,12 @@ def storage_choice(url: str, password: str = "") -> StoreChoice:
             f"({address.host}:{address.port}:{address.database}:{address.role}:PASSWORD)"
         )
     return StoreChoice(address.url, password_saved=True)
+
+
+def shown_store(url: str) -> str:
+    """A team store as messages name it (never a password; a URL that holds one, or is
+    not a store URL at all, is not repeated)."""
+    try:
+        return parse_store_url(url).display
+    except InvalidInputError:
+        return "named by --store"

@@ -82,3 +82,36 @@ def test_experiments_are_copied_and_reported(tmp_path: Path, team_store: TeamSto
     report = run_cli(fresh, "experiment", "report", "length", "--json")
     assert report.returncode == 0, report.stderr
     assert json.loads(report.stdout)["status"] == "running"
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("export-all", ("export-all", "-o", "all.zip")),
+        ("import-all", ("import-all", "all.zip")),
+        ("backup now", ("backup", "now")),
+        ("backup list", ("backup", "list")),
+        ("check", ("check",)),
+    ],
+)
+def test_local_store_commands_on_a_team_store_say_what_to_do(
+    tmp_path: Path, team_store: TeamStore, command: str, args: tuple[str, ...]
+) -> None:
+    """Archives, backups and the file check are this computer's store's: on a team store
+    they say so and name the way out, instead of an SQLite error about the server."""
+    data = tmp_path / "data"
+    result = run_cli(data, "--store", team_store.url("alice"), *args, process=True)
+    assert result.returncode == 1
+    assert f"`{command}` works on this computer's store" in result.stderr
+    assert "store copy --from URL" in result.stderr
+    assert f"alice@{team_store.server.host}" in result.stderr
+    assert "SQLite error" not in result.stderr
+    assert "VACUUM" not in result.stderr
+    assert not (data / "backups").exists()
+
+
+def test_check_of_a_data_dir_without_a_store_says_so(tmp_path: Path) -> None:
+    result = run_cli(tmp_path / "empty", "check")
+    assert result.returncode == 1
+    assert "there is no store at" in result.stderr
+    assert "damaged" not in result.stdout + result.stderr
