@@ -296,6 +296,8 @@ class ImportExport(QObject):
         from desktop_agent.services.backups import make_backup, newest_age_hours
 
         self._backup_timer.start(_BACKUP_CHECK_MS)
+        if self._context.team_store is not None:
+            return None  # the team server's backups are its administrator's
         settings = self._context.settings.backups
         age = newest_age_hours(self._context.data_dir)
         if age is not None and age < settings.every_hours:

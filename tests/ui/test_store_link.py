@@ -4,6 +4,8 @@ off the UI thread turns writing back on by itself — on a real PostgreSQL clust
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
@@ -107,3 +109,23 @@ def test_a_restart_between_two_window_actions_goes_unnoticed(
     send(qtbot, window, "second")
     assert [r.content for r in rows(window)][-2:] == ["second", "Echo: second"]
     assert window.store_link.online
+
+
+def test_export_everything_and_backups_leave_a_team_store_alone(
+    qtbot: QtBot, team_window: MainWindow, tmp_path: Path
+) -> None:
+    """The archive and the daily backup are this computer's store's: on a team store the
+    export says why not and names the way out, and no backup is attempted (it failed
+    every day with an SQLite error before)."""
+    window = team_window
+    assert window.import_export.backup_if_due() is None
+    target = tmp_path / "all.dagent"
+    window.import_export.start_export_all(target)
+    qtbot.waitUntil(
+        lambda: "Export failed" in window.statusBar().currentMessage(), timeout=TIMEOUT_MS
+    )
+    message = window.statusBar().currentMessage()
+    assert "works on this computer's store, not on a team store" in message
+    assert "store copy --from URL" in message
+    assert not target.exists()
+    assert not (window.context.data_dir / "backups").exists()
