@@ -20,7 +20,7 @@ from desktop_agent.store.agents import ensure_user, get_agent, starting_weights
 from desktop_agent.store.db import database
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from desktop_agent.domain.importers.tree import ImportedConversation, ImportedMessage
 
@@ -177,33 +177,13 @@ def stage(conversations: Sequence[ImportedConversation]) -> list[Staged | None]:
         path = conversation.shown_keys()
         shown = set(path)
         numbers: dict[str, int] = {}
-        depth: dict[str, int] = {}
-        fallback = conversation.created_at
-        for message in conversation.messages:
+        for message, seq, stamp in _placed(conversation, conversation.messages, {}):
             number = len(rows) + 1
             parent = message.parent_key
-            seq = depth[parent] + 1 if parent is not None and parent in depth else 0
-            stamp = message.created_at if message.created_at is not None else fallback
-            fallback = stamp
-            rows.append(
-                (
-                    number,
-                    session_id,
-                    seq,
-                    numbers.get(parent) if parent is not None else None,
-                    message.key in shown,
-                    message.role,
-                    message.content,
-                    message.status,
-                    message.model,
-                    stamp,
-                    message.key,
-                    message.kind,
-                    message.reasoning,
-                )
-            )
+            parent_number = numbers.get(parent) if parent is not None else None
+            row = _message_row(number, session_id, seq, parent_number, message, shown, stamp)
+            rows.append((*row, message.key, message.kind, message.reasoning))
             numbers[message.key] = number
-            depth[message.key] = seq
         out.append(Staged(session_id, first, len(rows), len(path), _preview(conversation, path)))
     engine.sql().prestage_imported(database, rows)
     return out
@@ -347,6 +327,47 @@ def _follows_export(session_id: str) -> bool:
     return row is None or row[1] is not None
 
 
+def _placed(
+    conversation: ImportedConversation, messages: Sequence[ImportedMessage], depth: dict[str, int]
+) -> Iterator[tuple[ImportedMessage, int, float]]:
+    """Each message (parents first) with its position, one below its parent's (0 for a
+    root), and its time (the previous message's where the export has none). `depth`
+    holds the positions of messages stored before and gains each one's."""
+    fallback = conversation.created_at
+    for message in messages:
+        parent = message.parent_key
+        seq = depth[parent] + 1 if parent is not None and parent in depth else 0
+        stamp = message.created_at if message.created_at is not None else fallback
+        fallback = stamp
+        depth[message.key] = seq
+        yield message, seq, stamp
+
+
+def _message_row(
+    row_id: int,
+    session_id: str,
+    seq: int,
+    parent: int | None,
+    message: ImportedMessage,
+    shown: set[str],
+    stamp: float,
+) -> tuple[object, ...]:
+    """(id, session_id, seq, parent_id, active, role, content, status, model, created_at):
+    a message as the dialect's insert_imported_messages and the staging take it."""
+    return (
+        row_id,
+        session_id,
+        seq,
+        parent,
+        message.key in shown,
+        message.role,
+        message.content,
+        message.status,
+        message.model,
+        stamp,
+    )
+
+
 def _insert(
     session_id: str,
     conversation: ImportedConversation,
@@ -362,31 +383,13 @@ def _insert(
     new_ids: dict[str, int] = {}
     rows = []
     links = []
-    fallback = conversation.created_at
-    for message in fresh:
+    for message, seq, stamp in _placed(conversation, fresh, depth):
         next_id = next(reserved)
         parent = message.parent_key
         parent_id = ids.get(parent) if parent is not None else None
-        seq = depth[parent] + 1 if parent is not None and parent in depth else 0
-        stamp = message.created_at if message.created_at is not None else fallback
-        fallback = stamp
-        rows.append(
-            (
-                next_id,
-                session_id,
-                seq,
-                parent_id,
-                message.key in shown,
-                message.role,
-                message.content,
-                message.status,
-                message.model,
-                stamp,
-            )
-        )
+        rows.append(_message_row(next_id, session_id, seq, parent_id, message, shown, stamp))
         links.append((next_id, session_id, message.key, message.kind, message.reasoning))
         ids[message.key] = new_ids[message.key] = next_id
-        depth[message.key] = seq
     dialect = engine.sql()
     dialect.insert_imported_messages(database, rows)
     dialect.executemany(database, _INSERT_LINK, links)

@@ -12,19 +12,9 @@ from hypothesis import strategies as st
 
 from desktop_agent.domain.canonical import make_envelope, sha256_hex
 from desktop_agent.domain.envelope_text import dump_envelope_text
+from tests.support.json_values import json_values
 
-_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()
-)
-_values = st.recursive(
-    _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=10,
-)
+_values = json_values(max_leaves=10)
 
 
 @given(body=st.dictionaries(st.text(max_size=10), _values, max_size=6))

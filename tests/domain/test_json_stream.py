@@ -12,21 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop_agent.domain.importers.json_stream import JsonStreamError, NotUtf8Error, json_items
+from tests.support.json_values import json_values
 
-_scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text()  # any code point: multi-byte characters straddle chunk borders
-)
-_values = st.recursive(
-    _scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
-    max_leaves=12,
-)
+_values = json_values()
 _layouts = st.sampled_from([{}, {"indent": 2}, {"separators": (",", ":")}])
-
 
 # Chunks of a few bytes cut every kind of token: strings, escapes, numbers, literals.
 TINY = 3
