@@ -37,8 +37,14 @@ def test_a_quit_signal_mid_reply_keeps_the_text_and_says_why(
     fake_openai.push(slow_stream(chunks=400, delay_per_chunk=0.05))
     env = {**os.environ, "OPENAI_BASE_URL": fake_openai.base_url, "OPENAI_API_KEY": "sk-test"}
     data_dir = tmp_path / "data"
+    # Ctrl+C as a terminal delivers it: a suite started in the background (`make test &`)
+    # passes SIGINT on ignored, and Python then rightly leaves it ignored.
+    start = (
+        "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler);"
+        " sys.argv[0] = 'desktop-agent'; runpy.run_module('desktop_agent', run_name='__main__')"
+    )
     with subprocess.Popen(
-        [sys.executable, "-m", "desktop_agent", "--data-dir", str(data_dir), "chat", "--new", "hi"],
+        [sys.executable, "-c", start, "--data-dir", str(data_dir), "chat", "--new", "hi"],
         cwd=REPO,
         env=env,
         stdout=subprocess.PIPE,
