@@ -114,6 +114,13 @@ class ChatPane(QWidget):
         self.stop_action = QAction(self.tr("S&top Reply"), self)
         self.stop_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
         self.stop_action.triggered.connect(self._escape)
+        self.stop_action.setEnabled(False)  # greyed in the menu and toolbar until a reply runs
+        # Esc while no reply runs: cancel an edit, or dismiss the error bar. Only one of the
+        # two holds the key at a time (two enabled actions on one key would both be dead).
+        self.escape_action = QAction(self)
+        self.escape_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.escape_action.triggered.connect(self._escape)
+        self.addAction(self.escape_action)
         self.regenerate_action = QAction(self.tr("&Regenerate Last Reply"), self)
         self.regenerate_action.setShortcut(QKeySequence("Ctrl+R"))
         self.regenerate_action.triggered.connect(self.regenerate_last)
@@ -129,6 +136,7 @@ class ChatPane(QWidget):
         for action in (
             self.send_action,
             self.stop_action,
+            self.escape_action,
             self.regenerate_action,
             self.previous_version_action,
             self.next_version_action,
@@ -310,7 +318,8 @@ class ChatPane(QWidget):
     def _on_busy(self, busy: bool) -> None:
         self.send_button.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
-        self.stop_action.setEnabled(True)
+        self.stop_action.setEnabled(busy)
+        self.escape_action.setEnabled(not busy)
         self.regenerate_action.setEnabled(not busy)
 
     # -- errors

@@ -68,6 +68,34 @@ def test_stop_cancels_the_stream_and_keeps_the_partial_reply(
     assert not pane.error_bar.isVisible()
 
 
+def test_stop_reply_is_offered_only_while_a_reply_runs_and_esc_cancels_an_edit(
+    qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
+) -> None:
+    """The menu and toolbar's Stop Reply is greyed when there is nothing to stop; Esc
+    then still cancels an edit (one action holds the key at a time)."""
+    provider.push(Reply("Hello"))
+    window.new_session()
+    pane = window.chat
+    assert not pane.stop_action.isEnabled()
+    send(qtbot, window, "Hi")
+    wait_idle(qtbot, window)
+    assert not pane.stop_action.isEnabled()
+
+    pane.start_edit(rows(window)[0])
+    assert pane.edit_bar.isVisible()
+    assert pane.composer.toPlainText() == "Hi"
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Escape)
+    assert not pane.edit_bar.isVisible()
+    assert pane.composer.toPlainText() == ""
+
+    _start_a_hanging_reply(qtbot, window, provider, "Another", "Part")
+    assert pane.stop_action.isEnabled()
+    qtbot.keyClick(pane.composer, Qt.Key.Key_Escape)
+    wait_idle(qtbot, window)
+    assert rows(window)[1].status == "incomplete"
+    assert not pane.stop_action.isEnabled()
+
+
 def test_error_shows_a_banner_and_retry_succeeds(
     qtbot: QtBot, window: MainWindow, provider: FakeOpenAIServer
 ) -> None:
