@@ -8,6 +8,7 @@ finished and never half of one. A broken conversation is skipped and reported.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -184,7 +185,9 @@ def _run(
             report.cancelled = True
     finally:
         items.close()  # closes the part being read
-        import_sources.unstage()
+        # Only frees memory: a failure here must not hide the error that ended the import.
+        with contextlib.suppress(Exception):
+            import_sources.unstage()
     if not report.conversations and not report.problems and not report.cancelled:
         raise InvalidInputError(f"{', '.join(report.files)}: the export holds no conversations")
     if not report.conversations and report.problems:

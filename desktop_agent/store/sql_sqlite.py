@@ -140,6 +140,10 @@ def prestage_imported(db: Any, rows: Sequence[Sequence[object]]) -> None:
     Call outside any transaction: only the temp database is written."""
     connection = db.connection()
     connection.execute(_PRESTAGING)
+    if connection.in_transaction:  # a caller's transaction: the rows go into it
+        connection.execute("DELETE FROM temp.import_prestage")
+        connection.executemany(_PRESTAGE, rows)
+        return
     connection.execute("BEGIN")  # deferred: it never asks for the store's write lock
     try:
         connection.execute("DELETE FROM temp.import_prestage")
