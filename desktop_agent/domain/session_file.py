@@ -12,6 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from desktop_agent.domain.canonical import (
     check_keys,
@@ -95,7 +96,29 @@ def _message_to_json(message: MessageData) -> dict[str, object]:
     }
 
 
-def _session_body(session: SessionData) -> dict[str, object]:
+class SessionHeader(Protocol):
+    """What both session file versions say about the session before its messages."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def user(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    @property
+    def updated_at(self) -> str: ...
+    @property
+    def goal(self) -> str: ...
+    @property
+    def weights(self) -> dict[str, float] | None: ...
+
+
+def header_json(session: SessionHeader) -> dict[str, object]:
+    """The body's first keys, in file order (version 1 and the tree alike)."""
     weights = session.weights
     return {
         "id": session.id,
@@ -106,6 +129,12 @@ def _session_body(session: SessionData) -> dict[str, object]:
         "updated_at": session.updated_at,
         "goal": session.goal,
         "weights": None if weights is None else {n: float(weights[n]) for n in WEIGHT_NAMES},
+    }
+
+
+def _session_body(session: SessionData) -> dict[str, object]:
+    return {
+        **header_json(session),
         "messages": [_message_to_json(message) for message in session.messages],
     }
 

@@ -30,6 +30,7 @@ from desktop_agent.domain.session_file import (
     SESSION_FORMAT,
     STATUSES,
     _feedback,
+    header_json,
 )
 from desktop_agent.domain.weights import WEIGHT_NAMES, check_weight_value, check_weights
 
@@ -116,16 +117,8 @@ def is_tree_document(document: object) -> bool:
 
 
 def tree_body(tree: SessionTree) -> dict[str, object]:
-    weights = tree.weights
     return {
-        "id": tree.id,
-        "title": tree.title,
-        "agent": tree.agent,
-        "user": tree.user,
-        "created_at": tree.created_at,
-        "updated_at": tree.updated_at,
-        "goal": tree.goal,
-        "weights": None if weights is None else {n: float(weights[n]) for n in WEIGHT_NAMES},
+        **header_json(tree),
         "messages": [_message_json(m) for m in tree.messages],
         "compactions": [
             {
