@@ -207,22 +207,7 @@ def _preview(conversation: ImportedConversation, path: list[str]) -> str:
 def _save_staged(
     conversation: ImportedConversation, owner: Owner, staged: Staged
 ) -> SavedConversation:
-    database.execute_sql(
-        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights,"
-        " message_count, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            staged.session_id,
-            conversation.title,
-            owner.agent_id,
-            owner.user_id,
-            conversation.created_at,
-            conversation.updated_at,
-            owner.weights_json,
-            staged.shown,
-            staged.preview,
-        ),
-    )
-    _insert_source(staged.session_id, conversation)
+    _insert_session(staged.session_id, conversation, owner, staged.shown, staged.preview)
     dialect = engine.sql()
     first_id = dialect.next_message_id(database)
     dialect.insert_prestaged(database, staged.first, staged.last, first_id)
@@ -231,6 +216,32 @@ def _save_staged(
         ids = {m.key: first_id + i for i, m in enumerate(conversation.messages)}
         rated = _rate(conversation, ids)
     return SavedConversation(staged.session_id, "new", staged.last - staged.first + 1, rated)
+
+
+def _insert_session(
+    session_id: str,
+    conversation: ImportedConversation,
+    owner: Owner,
+    shown: int = 0,
+    preview: str = "",
+) -> None:
+    """The session row and where it came from (its count and preview, when known)."""
+    database.execute_sql(
+        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights,"
+        " message_count, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            session_id,
+            conversation.title,
+            owner.agent_id,
+            owner.user_id,
+            conversation.created_at,
+            conversation.updated_at,
+            owner.weights_json,
+            shown,
+            preview,
+        ),
+    )
+    _insert_source(session_id, conversation)
 
 
 def _insert_source(session_id: str, conversation: ImportedConversation) -> None:
@@ -252,20 +263,7 @@ def _insert_source(session_id: str, conversation: ImportedConversation) -> None:
 
 def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
     session_id = str(uuid.uuid4())
-    database.execute_sql(
-        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            session_id,
-            conversation.title,
-            owner.agent_id,
-            owner.user_id,
-            conversation.created_at,
-            conversation.updated_at,
-            owner.weights_json,
-        ),
-    )
-    _insert_source(session_id, conversation)
+    _insert_session(session_id, conversation, owner)  # count and preview: _refresh_session
     shown = set(conversation.shown_keys())
     ids = _insert(session_id, conversation, list(conversation.messages), {}, shown)
     rated = _rate(conversation, ids)
