@@ -50,11 +50,40 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 _TAKES_OWNER_OPTIONS = frozenset({"weights", "snapshots"})
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's own, told the terminal's width: left to itself it imports shutil (and
+    bz2, lzma and zlib with it, ~3 ms of every command) to read the width each time it
+    is made, which is at every add_argument."""
+
+    def __init__(self, prog: str, **kwargs: Any) -> None:
+        kwargs.setdefault("width", _terminal_columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
+@functools.cache
+def _terminal_columns() -> int:
+    """shutil.get_terminal_size's rule: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 class _CommandParser(argparse.ArgumentParser):
     """A command's parser that declares its arguments (importing its module) the first
     time the command line reaches it; nested parsers get `load = None` and parse as usual."""
 
     load: Callable[[], None] | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
@@ -92,7 +121,7 @@ def _register(module: str, action: argparse._SubParsersAction[Any]) -> None:
 
 
 def build_parser(*, with_commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _CommandParser(
         prog="desktop-agent",
         description="Conversations with LLM agents whose history and learned behaviour "
         "survive every restart. With no command, opens the window.",

@@ -22,7 +22,7 @@ from desktop_agent.domain.canonical import (
     require_uuid,
     type_name,
 )
-from desktop_agent.domain.envelope_text import dump_envelope_text
+from desktop_agent.domain.envelope_text import dump_envelope
 from desktop_agent.domain.errors import InvalidInputError
 from desktop_agent.domain.session_file import (
     MAX_NAME_CHARS,
@@ -185,8 +185,9 @@ def dump_tree_body(body: dict[str, object]) -> bytes:
     # a round trip through json text (0.1 s at 10,000 messages) would give an equal value.
     check_keys(body, "session", required=_SESSION_KEYS)
     _tree_from_body(body, (), _checked_message_ids(body["messages"]))
-    text = dump_envelope_text(SESSION_FORMAT, TREE_FORMAT_VERSION, "session", body)
-    return (text + "\n").encode("utf-8")
+    # The check above leaves every message free of floats (see dump_envelope).
+    plain = frozenset({"messages"})
+    return dump_envelope(SESSION_FORMAT, TREE_FORMAT_VERSION, "session", body, without_floats=plain)
 
 
 def parse_tree_document(document: dict[str, object]) -> SessionTree:
