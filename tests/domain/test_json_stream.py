@@ -68,6 +68,12 @@ def test_broken_text_is_named(data: bytes, problem: str) -> None:
         _read(data)
 
 
+def test_an_item_nested_thousands_deep_is_named_not_a_crash() -> None:
+    deep = b'[{"a":' + b"[" * 50_000 + b"]" * 50_000 + b"}]"
+    with pytest.raises(JsonStreamError, match="nested too deeply"):
+        list(json_items(io.BytesIO(deep)))
+
+
 def test_bytes_that_are_not_utf8_are_named() -> None:
     with pytest.raises(NotUtf8Error):
         _read(b'[{"a": "caf\xe9"}]')

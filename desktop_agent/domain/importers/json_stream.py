@@ -84,6 +84,9 @@ class _Text:
         while True:
             try:
                 value, end = _DECODER.raw_decode(self.buf, self.pos)
+            except RecursionError:  # a hostile file: thousands of brackets deep
+                at = self.consumed + self.pos
+                raise JsonStreamError(f"an item nested too deeply at character {at:,}") from None
             except json.JSONDecodeError as exc:
                 cut = exc.msg.startswith("Unterminated string") or (
                     exc.pos >= len(self.buf) - _CUT_SLACK
