@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
+import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -157,6 +161,49 @@ def test_cancel_keeps_finished_conversations_only(
     assert database.execute_sql("SELECT COUNT(*) FROM session").fetchone()[0] == 2
     # Each kept conversation is whole.
     assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 8
+
+
+def test_another_connection_keeps_committing_while_an_import_runs(
+    store: Path, tmp_path: Path
+) -> None:
+    """Another window or process streaming a reply (its own connection) keeps committing
+    while 20,000 messages are imported: the import holds the write lock in short
+    transactions, so no commit of the other waits more than a fraction of the import
+    (one transaction for it all made the other writer wait half of it, or time out)."""
+    pinned = sessions.create_session(title="streaming elsewhere").id
+    path = write_json(tmp_path / "c.json", [gpt_linear(f"c{i}", 25) for i in range(400)])
+    stop = threading.Event()
+    waits: list[float] = []
+    failures: list[str] = []
+
+    def other_writer() -> None:
+        with closing(sqlite3.connect(store, timeout=5.0, isolation_level=None)) as conn:
+            while not stop.is_set():
+                asked = time.monotonic()
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    waits.append(time.monotonic() - asked)
+                    conn.execute("UPDATE session SET pinned = 1 - pinned WHERE id = ?", (pinned,))
+                    conn.execute("COMMIT")
+                except sqlite3.OperationalError as exc:  # the app's own 5 s busy timeout
+                    failures.append(str(exc))
+                time.sleep(0.01)
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    try:
+        started = time.monotonic()
+        report = import_exports([path])
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        writer.join()
+    assert failures == []
+    assert report.count("new") == 400
+    assert max(waits) < took / 4, (max(waits), took)
+    flips = database.execute_sql("SELECT pinned FROM session WHERE id = ?", (pinned,)).fetchone()
+    assert flips[0] == len(waits) % 2  # every commit of the other writer is there
+    assert database.execute_sql("SELECT COUNT(*) FROM message").fetchone()[0] == 400 * 50
 
 
 def test_truncated_file_keeps_what_came_before(store: Path, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ SQLITE_ONLY = frozenset(
         # open the SQLite file through a second connection (their PostgreSQL twins are
         # in tests/store/test_team_store.py)
         "test_an_appended_message_is_committed_for_other_connections",
+        "test_another_connection_keeps_committing_while_an_import_runs",
         "test_streamed_text_and_the_final_status_are_committed",
         "test_bad_role_or_status_is_refused_and_nothing_is_stored",
         "test_feedback_set_replace_and_clear",
