@@ -24,10 +24,12 @@ same pieces out one per line:
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
+
+from desktop_agent.domain.json_text import c_encoder
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -109,34 +111,7 @@ def _plain_encoder() -> Callable[[object], bytes] | None:
     return encode
 
 
-_ENCODER: list[Callable[[object], str]] = []
-
-
+@functools.cache
 def _canonical_encoder() -> Callable[[object], str]:
-    """canonical_json's encoding as text (`JSONEncoder.encode` builds a C encoder on
-    every call, ~10 µs, as long as encoding a message takes; this one is built once, the
-    way `iterencode` builds it, and checked against the standard method on a probe)."""
-    if _ENCODER:
-        return _ENCODER[0]
-    standard = json.JSONEncoder(
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-    encoder: Callable[[object], str] = standard.encode
-    make = getattr(json.encoder, "c_make_encoder", None)  # None without _json
-    if make is not None:
-        try:
-            c_encode = make(
-                None, standard.default, encode_basestring, None, ":", ",", True, False, False
-            )
-        except TypeError:  # another Python's signature: the standard method
-            c_encode = None
-        if c_encode is not None:
-
-            def fast(value: object) -> str:
-                return "".join(c_encode(value, 0))
-
-            probe = {"b": "é\n", "a": [1, None, True, {"d": 0.5, "c": ""}]}
-            if fast(probe) == standard.encode(probe):
-                encoder = fast
-    _ENCODER.append(encoder)
-    return encoder
+    """canonical_json's encoding as text, with the C encoder built once."""
+    return c_encoder(separators=(",", ":"), sort_keys=True, allow_nan=False)

@@ -121,12 +121,21 @@ def _flat_encoder(inner: str, allow_nan: bool) -> Callable[[object], str]:
 
 
 def _make_flat_encoder(separator: str, allow_nan: bool) -> Callable[[object], str]:
-    """What `JSONEncoder(separators=(separator, ": ")).encode` returns. That method
-    builds a new C encoder on every call (~10 µs, as much as encoding a message), so the
-    C encoder is built once here, the way `JSONEncoder.iterencode` builds it; where its
-    signature is not this Python's, the standard method is used."""
+    """What `JSONEncoder(separators=(separator, ": ")).encode` returns (see c_encoder)."""
+    return c_encoder(separators=(separator, ": "), sort_keys=False, allow_nan=allow_nan)
+
+
+def c_encoder(
+    *, separators: tuple[str, str], sort_keys: bool, allow_nan: bool
+) -> Callable[[object], str]:
+    """What `JSONEncoder(ensure_ascii=False, separators=…, sort_keys=…,
+    allow_nan=…).encode` returns. That method builds a new C encoder on every call
+    (~10 µs, as much as encoding a message), so the C encoder is built once here, the way
+    `JSONEncoder.iterencode` builds it; where its signature is not this Python's, or a
+    probe comes out differently, the standard method is used."""
+    item_separator, key_separator = separators
     standard = json.JSONEncoder(
-        ensure_ascii=False, allow_nan=allow_nan, separators=(separator, ": ")
+        ensure_ascii=False, allow_nan=allow_nan, separators=separators, sort_keys=sort_keys
     )
     make = getattr(json.encoder, "c_make_encoder", None)  # None without _json
     if make is None:
@@ -137,9 +146,9 @@ def _make_flat_encoder(separator: str, allow_nan: bool) -> Callable[[object], st
             standard.default,
             encode_basestring,
             None,
-            ": ",
-            separator,
-            False,
+            key_separator,
+            item_separator,
+            sort_keys,
             False,
             allow_nan,
         )
@@ -149,7 +158,7 @@ def _make_flat_encoder(separator: str, allow_nan: bool) -> Callable[[object], st
     def encode(value: object) -> str:
         return "".join(c_encode(value, 0))
 
-    probe = {"a": "é\n", "b": [1, None, True]}
+    probe = {"b": "é\n", "a": [1, None, True, {"d": 0.5, "c": ""}]}
     return encode if encode(probe) == standard.encode(probe) else standard.encode
 
 
