@@ -155,8 +155,6 @@ class Staged:
     session_id: str
     first: int  # its rows' numbers in the staging table
     last: int
-    shown: int  # messages on the shown branch
-    preview: str
 
 
 def stage(conversations: Sequence[ImportedConversation]) -> list[Staged | None]:
@@ -174,8 +172,7 @@ def stage(conversations: Sequence[ImportedConversation]) -> list[Staged | None]:
             continue
         session_id = str(uuid.uuid4())
         first = len(rows) + 1
-        path = conversation.shown_keys()
-        shown = set(path)
+        shown = set(conversation.shown_keys())
         numbers: dict[str, int] = {}
         for message, seq, stamp in _placed(conversation, conversation.messages, {}):
             number = len(rows) + 1
@@ -184,7 +181,7 @@ def stage(conversations: Sequence[ImportedConversation]) -> list[Staged | None]:
             row = _message_row(number, session_id, seq, parent_number, message, shown, stamp)
             rows.append((*row, message.key, message.kind, message.reasoning))
             numbers[message.key] = number
-        out.append(Staged(session_id, first, len(rows), len(path), _preview(conversation, path)))
+        out.append(Staged(session_id, first, len(rows)))
     engine.sql().prestage_imported(database, rows)
     return out
 
@@ -195,19 +192,10 @@ def unstage() -> None:
         engine.sql().clear_prestaged(database)
 
 
-def _preview(conversation: ImportedConversation, path: list[str]) -> str:
-    """What _refresh_session would read: the last shown message with any words."""
-    content = {m.key: m.content for m in conversation.messages}
-    for key in reversed(path):
-        if content[key] != "":
-            return " ".join(content[key].split())[:PREVIEW_CHARS]
-    return ""
-
-
 def _save_staged(
     conversation: ImportedConversation, owner: Owner, staged: Staged
 ) -> SavedConversation:
-    _insert_session(staged.session_id, conversation, owner, staged.shown, staged.preview)
+    _insert_session(staged.session_id, conversation, owner)
     dialect = engine.sql()
     first_id = dialect.next_message_id(database)
     dialect.insert_prestaged(database, staged.first, staged.last, first_id)
@@ -215,20 +203,16 @@ def _save_staged(
     if any(m.rating is not None for m in conversation.messages):
         ids = {m.key: first_id + i for i, m in enumerate(conversation.messages)}
         rated = _rate(conversation, ids)
+    _refresh_session(staged.session_id, conversation.updated_at)
     return SavedConversation(staged.session_id, "new", staged.last - staged.first + 1, rated)
 
 
-def _insert_session(
-    session_id: str,
-    conversation: ImportedConversation,
-    owner: Owner,
-    shown: int = 0,
-    preview: str = "",
-) -> None:
-    """The session row and where it came from (its count and preview, when known)."""
+def _insert_session(session_id: str, conversation: ImportedConversation, owner: Owner) -> None:
+    """The session row (its count and preview come after the messages, from
+    _refresh_session) and where it came from."""
     database.execute_sql(
-        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights,"
-        " message_count, preview) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO session (id, title, agent_id, user_id, created_at, updated_at, weights)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             session_id,
             conversation.title,
@@ -237,8 +221,6 @@ def _insert_session(
             conversation.created_at,
             conversation.updated_at,
             owner.weights_json,
-            shown,
-            preview,
         ),
     )
     _insert_source(session_id, conversation)
@@ -263,7 +245,7 @@ def _insert_source(session_id: str, conversation: ImportedConversation) -> None:
 
 def _save_new(conversation: ImportedConversation, owner: Owner) -> SavedConversation:
     session_id = str(uuid.uuid4())
-    _insert_session(session_id, conversation, owner)  # count and preview: _refresh_session
+    _insert_session(session_id, conversation, owner)
     shown = set(conversation.shown_keys())
     ids = _insert(session_id, conversation, list(conversation.messages), {}, shown)
     rated = _rate(conversation, ids)
