@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from desktop_agent.services import recorder
-from desktop_agent.services.app_context import AppContext, open_app
+from desktop_agent.services.app_context import AppContext
 from desktop_agent.services.chat import ChatService, ReplyOutcome, ReplyRun
 from desktop_agent.store import messages, sessions
 from desktop_agent.store.errors import StoreOfflineError
@@ -24,19 +24,12 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def team_app(
-    team_store: TeamStore, fake_openai: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[AppContext]:
-    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key")
+    team_store: TeamStore, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> AppContext:
+    """`chat_app` (tests/support/stores.py) opened on the team store as member alice."""
     monkeypatch.setenv(STORE_URL_ENV, team_store.url("alice"))
-    app = open_app()
-    app.settings.provider.model = "fake-model"
-    app.settings.provider.max_retries = 0
-    app.settings.provider.timeout_seconds = 10.0
-    try:
-        yield app
-    finally:
-        app.close()
+    app: AppContext = request.getfixturevalue("chat_app")
+    return app
 
 
 @pytest.fixture
