@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -19,6 +20,14 @@ def main(argv: list[str] | None = None) -> int:
         from desktop_agent.llm.builtin_server import main as serve_model
 
         return serve_model()
-    from desktop_agent.cli import run
+    from desktop_agent.cli import names_a_command, run
 
-    return run(args, open_window=_open_window)
+    code = run(args, open_window=_open_window)
+    if argv is None and names_a_command(args):
+        # This call is the whole process (the scripts, `python -m`, the frozen app) and it
+        # ends now. Python's exit would still walk every object the collector tracks,
+        # ~15 ms of each command here; frozen objects are skipped. Nothing waits on that
+        # walk: the store and files are closed by now, atexit handlers (logging, the
+        # built-in model) still run, and objects no cycle holds are still freed.
+        gc.freeze()
+    return code

@@ -186,7 +186,7 @@ def _setup_logging(data_dir: str | None, *, verbose: bool) -> None:
     install_excepthooks()
 
 
-def _names_a_command(argv: Sequence[str]) -> bool:
+def names_a_command(argv: Sequence[str]) -> bool:
     """Whether the full parser is needed: a positional word (a command, or a mistyped
     one that deserves the list of commands) or a request for help."""
     args = list(argv)
@@ -204,7 +204,7 @@ def _names_a_command(argv: Sequence[str]) -> bool:
 def run(argv: Sequence[str], open_window: OpenWindow | None = None) -> int:
     """Run a command; with none, call `open_window(data_dir, smoke)` (app.py passes the
     GUI, so this module never imports Qt)."""
-    wants_command = _names_a_command(argv)
+    wants_command = names_a_command(argv)
     parser = build_parser(with_commands=wants_command)
     try:
         args = parser.parse_args(list(argv))

@@ -23,6 +23,8 @@ LOCATION_NAME = "api-key.location"
 
 @dataclass(frozen=True)
 class KeyStatus:
+    """Where API keys are kept on this computer, and what to tell the user about it."""
+
     backend: str  # "keyring" | "file" | "none"
     warning: str  # shown to the user when not empty
 

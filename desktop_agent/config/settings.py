@@ -33,6 +33,8 @@ MODEL_FILE_ENV = "DESKTOP_AGENT_MODEL_FILE"
 
 @dataclass
 class ProviderSettings:
+    """The OpenAI-compatible server agents talk to, and its default models."""
+
     base_url: str = DEFAULT_BASE_URL
     model: str = DEFAULT_MODEL  # the primary model of agents that name none
     fast_model: str = ""  # empty: same as `model`
@@ -51,6 +53,8 @@ class ProviderSettings:
 
 @dataclass
 class LearningSettings:
+    """How feedback moves weights beyond the session it was given in."""
+
     # When a session learns, copy its weights to the user's learned state for the agent.
     follow_session: bool = True
     judge_goal_with_fast_model: bool = False
@@ -58,6 +62,8 @@ class LearningSettings:
 
 @dataclass
 class ValidationThresholds:
+    """The bars a snapshot must clear to pass validation."""
+
     min_rated_turns: int = 5
     min_approval_low: float = 0.5  # Wilson lower bound below this: fail
     warn_approval_low: float = 0.65
@@ -69,12 +75,16 @@ class ValidationThresholds:
 
 @dataclass
 class BackupSettings:
+    """The automatic copies of the store: how many and how often."""
+
     keep: int = 7  # rolling copies of the store kept in the data dir's backups/ folder
     every_hours: float = 24.0  # while the app runs, a copy when the newest is this old
 
 
 @dataclass
 class StorageSettings:
+    """Which store holds the conversations: this computer's or a team's."""
+
     # "" keeps everything in the data dir's SQLite file; else a team store's
     # postgresql://ROLE@HOST:PORT/DB (never with a password: that goes to the keyring).
     # Read at start-up; --store and DESKTOP_AGENT_STORE_URL come first.
@@ -83,6 +93,8 @@ class StorageSettings:
 
 @dataclass
 class Settings:
+    """settings.json: everything the user sets, one section per concern."""
+
     schema_version: int = SETTINGS_SCHEMA_VERSION
     provider: ProviderSettings = field(default_factory=ProviderSettings)
     learning: LearningSettings = field(default_factory=LearningSettings)

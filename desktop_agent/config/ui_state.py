@@ -24,6 +24,8 @@ UI_STATE_SCHEMA_VERSION = 1
 
 @dataclass
 class UiState:
+    """What the window restores at the next start (geometry, splitters, last session)."""
+
     schema_version: int = UI_STATE_SCHEMA_VERSION
     geometry: str = ""  # base64 of QMainWindow.saveGeometry()
     window_state: str = ""  # base64 of QMainWindow.saveState()

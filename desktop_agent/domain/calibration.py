@@ -78,6 +78,8 @@ class ValidationMetrics:
 
 @dataclass(frozen=True)
 class ValidationReport:
+    """A snapshot's verdict, the reasons for it and the figures behind them."""
+
     verdict: str  # "pass" | "warn" | "fail"
     reasons: tuple[str, ...]
     metrics: ValidationMetrics

@@ -14,6 +14,8 @@ SUMMARY_PREFIX = "Summary of the earlier part of this conversation:\n"
 
 @dataclass(frozen=True)
 class Turn:
+    """One message as the context builder sees it."""
+
     seq: int
     role: str
     content: str
@@ -21,12 +23,16 @@ class Turn:
 
 @dataclass(frozen=True)
 class Summary:
+    """A compaction's summary of the turns up to `upto_seq`."""
+
     upto_seq: int  # covers every turn with seq <= upto_seq
     text: str
 
 
 @dataclass(frozen=True)
 class ContextPlan:
+    """What one request sends: the messages, and which turns were summarised or dropped."""
+
     messages: tuple[dict[str, str], ...]  # what is sent, system prompt first
     first_kept_seq: int | None  # oldest turn sent verbatim (None: no turns)
     omitted: int  # turns not sent verbatim

@@ -22,6 +22,8 @@ _MAX_CUE_WORDS = 40
 
 @dataclass(frozen=True)
 class CuePattern:
+    """A phrase in the user's reply that reads as feedback with the tag `tag`."""
+
     tag: str
     pattern: re.Pattern[str]
     negatable: bool  # a "not"/"n't" just before the phrase cancels it

@@ -55,6 +55,8 @@ _SKIPPED_ROLES = frozenset({"tool", "function"})
 
 @dataclass(frozen=True)
 class MessageData:
+    """One message of a version-1 session file."""
+
     role: str  # one of ROLES
     content: str
     created_at: str  # "YYYY-MM-DDTHH:MM:SSZ", UTC
@@ -64,6 +66,8 @@ class MessageData:
 
 @dataclass(frozen=True)
 class SessionData:
+    """A version-1 session file's session: the shown branch only."""
+
     id: str  # canonical UUID string
     title: str
     agent: str

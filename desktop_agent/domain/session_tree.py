@@ -52,6 +52,8 @@ _SOURCE_KEYS = frozenset({"app", "id", "instructions"})
 
 @dataclass(frozen=True)
 class TreeMessage:
+    """One message of a version-2 session file, every version kept."""
+
     id: int  # local to the file: 1, 2, …; a parent always comes first
     parent: int | None
     shown: bool
@@ -69,6 +71,8 @@ class TreeMessage:
 
 @dataclass(frozen=True)
 class TreeCompaction:
+    """A compaction in a session file, pinned to the message it summarises up to."""
+
     upto_message: int
     summary: str
     model: str
@@ -77,6 +81,8 @@ class TreeCompaction:
 
 @dataclass(frozen=True)
 class TreeWeightEvent:
+    """A weight change in a session file, with its cause."""
+
     weight: str
     old: float
     new: float
@@ -87,6 +93,8 @@ class TreeWeightEvent:
 
 @dataclass(frozen=True)
 class TreeSource:
+    """The other app a session was imported from, so a re-import recognises it."""
+
     app: str
     id: str
     instructions: str
@@ -94,6 +102,8 @@ class TreeSource:
 
 @dataclass(frozen=True)
 class SessionTree:
+    """A version-2 session file's session: the whole tree and its history."""
+
     id: str
     title: str
     agent: str

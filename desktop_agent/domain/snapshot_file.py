@@ -38,6 +38,8 @@ _OPTIONAL_KEYS = frozenset({"parent_id", "source_session_id", "validation", "not
 
 @dataclass(frozen=True)
 class SnapshotData:
+    """A snapshot as a file holds it."""
+
     id: str
     name: str
     agent: str

@@ -11,6 +11,8 @@ from desktop_agent.domain.errors import InvalidInputError
 
 @dataclass(frozen=True)
 class WeightSpec:
+    """A weight's name and what its two ends mean."""
+
     name: str
     low: str  # what 0.0 means
     high: str  # what 1.0 means

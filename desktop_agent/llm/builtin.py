@@ -83,6 +83,8 @@ def default_threads() -> int:
 
 @dataclass(frozen=True)
 class BuiltinConfig:
+    """How the built-in model is started: which file, context size and threads."""
+
     model_file: str = ""  # empty: the bundled model
     context_size: int = 4096
     threads: int = 0  # 0: default_threads()

@@ -46,6 +46,8 @@ Messages = Sequence[Mapping[str, Any]]
 
 @dataclass(frozen=True)
 class ProviderConfig:
+    """How to reach an OpenAI-compatible server (never stored with the key)."""
+
     base_url: str
     api_key: str | None
     timeout_seconds: float = 60.0  # connect and per-read timeout; a stream may last longer

@@ -109,6 +109,8 @@ def _line_too_long(max_line: int) -> AnswerNotUnderstood:
 
 @dataclass(frozen=True)
 class Event:
+    """One server-sent event: its name and data."""
+
     name: str
     data: str
 

@@ -35,6 +35,8 @@ STORE_URL_ENV = "DESKTOP_AGENT_STORE_URL"
 
 @dataclass
 class AppContext:
+    """What an open app holds: the data dir, settings, secrets and which store."""
+
     data_dir: Path
     settings: Settings
     secrets: SecretStore

@@ -27,6 +27,8 @@ _SUFFIX = ".sqlite3"
 
 @dataclass(frozen=True)
 class BackupInfo:
+    """One automatic backup in the data dir's backups/ folder."""
+
     name: str
     path: Path
     created_at: float  # Unix seconds (the file's modification time)

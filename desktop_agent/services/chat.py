@@ -43,6 +43,8 @@ SUMMARY_INPUT_RESERVE = 1_000
 
 @dataclass(frozen=True)
 class PreparedRequest:
+    """Everything a reply is generated from, decided before the call."""
+
     session: SessionRecord
     agent: AgentRecord
     compiled: CompiledRequest
@@ -52,6 +54,8 @@ class PreparedRequest:
 
 @dataclass(frozen=True)
 class ReplyOutcome:
+    """The stored reply and, when it failed, why."""
+
     message: MessageRecord
     request: PreparedRequest | None
     error: ProviderError | None = None

@@ -29,6 +29,8 @@ ALPHA = 0.05
 
 @dataclass(frozen=True)
 class ArmStart:
+    """The experiment arm a new session starts in, with that arm's weights."""
+
     experiment_id: str
     arm: str  # "a" | "b"
     weights: dict[str, float]

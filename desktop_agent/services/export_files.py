@@ -28,6 +28,8 @@ _FEEDBACK_LIMIT = 64 * 1024 * 1024
 
 @dataclass(frozen=True)
 class ExportPart:
+    """One JSON file of another app's export, possibly inside a zip."""
+
     name: str  # shown in the report: "export.zip:conversations-001.json"
     size: int
     open: Callable[[], IO[bytes]]
@@ -35,6 +37,8 @@ class ExportPart:
 
 @dataclass
 class ExportBundle:
+    """The files of one export, opened for reading."""
+
     parts: list[ExportPart]
     feedback: object = None  # the parsed message_feedback.json, when there is one
     archives: list[zipfile.ZipFile] = field(default_factory=list)

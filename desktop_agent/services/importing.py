@@ -45,6 +45,8 @@ YIELD_MAX_SECONDS = 0.1
 
 @dataclass(frozen=True)
 class ConversationOutcome:
+    """What an import did with one conversation."""
+
     app: str
     source_id: str
     title: str
@@ -69,6 +71,8 @@ class ConversationOutcome:
 
 @dataclass(frozen=True)
 class ImportProgress:
+    """How far an import has got, for the progress bar."""
+
     bytes_done: int
     bytes_total: int
     conversations: int
@@ -81,6 +85,8 @@ class ImportProgress:
 
 @dataclass
 class ImportReport:
+    """What an import did, conversation by conversation."""
+
     files: list[str]
     app: str = ""  # the format detected ("chatgpt", "claude", "openwebui")
     conversations: list[ConversationOutcome] = field(default_factory=list)

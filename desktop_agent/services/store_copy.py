@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class CopyReport:
+    """What `store copy` moved, kept and could not move."""
+
     direction: str  # "to" (SQLite → team store) | "from" (team store → SQLite)
     server: str  # HOST:PORT/DB
     user: str  # whose data: the local handle

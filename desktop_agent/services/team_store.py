@@ -15,6 +15,8 @@ MEMBERS_ROLE = pg_schema.MEMBERS_ROLE
 
 @dataclass(frozen=True)
 class StoreReady:
+    """A team store that answered: its server, schema version and members' role."""
+
     server: str  # HOST:PORT/DB, never a password
     version: int
     members_role: str

@@ -58,6 +58,8 @@ def export_session(session_id: str, fmt: str = "json") -> bytes:
 
 @dataclass(frozen=True)
 class ImportedSession:
+    """A session file that was imported, and the session it became."""
+
     source: str
     session_id: str
     messages: int

@@ -34,6 +34,8 @@ _OFFSET_TABLES = ("message", "weight_event", "compaction")
 
 @dataclass
 class ArchiveReport:
+    """What `import-all` restored, added and kept."""
+
     file: str
     restored_exactly: bool = False  # the store was empty: same ids as the archive
     added: dict[str, int] = field(default_factory=dict)

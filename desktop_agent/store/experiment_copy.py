@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class AssignmentCopy:
+    """A member's experiment arm, copied with the experiment."""
+
     experiment_id: str
     arm: str
     assigned_at: float

@@ -42,6 +42,8 @@ class Owner:
 
 @dataclass(frozen=True)
 class SavedConversation:
+    """What storing one imported conversation did."""
+
     session_id: str
     status: str  # new | updated | unchanged
     added: int  # messages stored by this import

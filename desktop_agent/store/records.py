@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class AgentRecord:
+    """An agent: its prompt, models, baseline weights and learning settings."""
+
     id: int
     name: str
     system_prompt: str
@@ -21,6 +23,8 @@ class AgentRecord:
 
 @dataclass(frozen=True)
 class UserRecord:
+    """A user profile."""
+
     id: int
     handle: str
     display_name: str
@@ -28,6 +32,8 @@ class UserRecord:
 
 @dataclass(frozen=True)
 class SessionRecord:
+    """A session with its agent's and user's names, as lists and headers show it."""
+
     id: str
     title: str
     agent_id: int
@@ -55,6 +61,8 @@ class SessionRecord:
 
 @dataclass(frozen=True)
 class FeedbackRecord:
+    """A rating of a reply, with its tags."""
+
     rating: int  # +1 or -1
     tags: tuple[str, ...]
     created_at: float
@@ -62,6 +70,8 @@ class FeedbackRecord:
 
 @dataclass(frozen=True)
 class MessageRecord:
+    """One message, with its place among its versions."""
+
     id: int
     session_id: str
     seq: int
@@ -82,6 +92,8 @@ class MessageRecord:
 
 @dataclass(frozen=True)
 class SearchHit:
+    """A message that matched a search, with the matched terms marked."""
+
     message_id: int
     session_id: str
     session_title: str
@@ -93,6 +105,8 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class WeightEventRecord:
+    """One change of one weight, in a session, a user's state or an agent's baseline."""
+
     id: int
     scope: str  # session | user | agent
     session_id: str | None
@@ -108,6 +122,8 @@ class WeightEventRecord:
 
 @dataclass(frozen=True)
 class CompactionRecord:
+    """A summary that stands in for the older turns of a branch."""
+
     id: int
     session_id: str
     upto_seq: int  # the summary covers active messages with seq <= upto_seq
@@ -119,6 +135,8 @@ class CompactionRecord:
 
 @dataclass(frozen=True)
 class SnapshotRecord:
+    """A saved, immutable set of an agent's weights."""
+
     id: str
     name: str
     agent_name: str
@@ -134,6 +152,8 @@ class SnapshotRecord:
 
 @dataclass(frozen=True)
 class ExperimentRecord:
+    """An A/B test between two snapshots of one agent."""
+
     id: str
     name: str
     agent_id: int

@@ -14,6 +14,8 @@ from desktop_agent.store.db import database
 
 @dataclass(frozen=True)
 class TreeRow:
+    """One message of a session's tree as the session file needs it."""
+
     id: int
     parent_id: int | None
     active: bool
@@ -32,6 +34,8 @@ class TreeRow:
 
 @dataclass(frozen=True)
 class EventRow:
+    """One session weight event as the session file needs it."""
+
     weight: str
     old: float
     new: float

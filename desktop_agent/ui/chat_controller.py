@@ -42,6 +42,8 @@ class ReplyStarted:
 
 @dataclass(frozen=True)
 class Delta:
+    """A piece of a streamed reply."""
+
     text: str
 
 

@@ -47,6 +47,8 @@ WIDTHS_KEPT = 4  # row heights kept for this many widths (a splitter dragged bac
 
 @dataclass(frozen=True)
 class Button:
+    """A button painted on a message, where it is and whether it works."""
+
     action: MessageAction
     label: str
     rect: QRect

@@ -28,6 +28,8 @@ TrashedAtRole = Qt.ItemDataRole.UserRole + 8
 
 @dataclass(frozen=True)
 class SessionFilter:
+    """Which sessions the list shows."""
+
     trashed: bool = False
     agent_id: int | None = None
     user_id: int | None = None

@@ -23,6 +23,8 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 
 @dataclass(frozen=True)
 class ExportFormat:
+    """Another chat app's export, and how to tell a file is one."""
+
     app: str
     label: str
     mismatch: Callable[[object], str | None]

@@ -28,6 +28,8 @@ TITLE_CHARS = 60
 
 @dataclass(frozen=True)
 class ImportedMessage:
+    """One message of another app's conversation, ready to store."""
+
     key: str  # the node's id in the export: what a later import recognises it by
     parent_key: str | None
     role: str  # one of ROLES
@@ -42,6 +44,8 @@ class ImportedMessage:
 
 @dataclass(frozen=True)
 class ImportedConversation:
+    """One conversation of another app's export, as a tree of messages."""
+
     app: str  # "chatgpt" | "claude" | "openwebui"
     source_id: str
     title: str
