@@ -4,6 +4,7 @@ written by orjson are byte for byte what canonical JSON writes."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 
@@ -66,6 +67,28 @@ def test_each_message_is_one_line_and_the_rest_reads_like_indented_json() -> Non
     assert '      {"content":"a\\nb","role":"user"},' in lines  # canonical: keys sorted
     assert '      {"role":"x"}' in lines
     assert raw.endswith(b"}\n")
+
+
+def test_objects_are_split_into_lines_only_between_them_whatever_their_text_holds() -> None:
+    # The messages are encoded as one list and split where `},{"content":` is found: text
+    # that holds the same characters, and a nested object with the same first key, must
+    # neither break a line nor change what the file says.
+    tricky = '},{"content":"x"},{"content":'
+    flat: list[object] = [
+        {"content": tricky, "role": "user"},
+        {"content": "b", "role": "assistant"},
+        {"content": "c\n},{", "role": "user"},
+    ]
+    nested = [*flat[:1], {"content": "b", "parts": [{"content": 1}, {"content": 2}]}, *flat[2:]]
+    for messages, plain in itertools.product(
+        (flat, nested), (frozenset({"messages"}), frozenset())
+    ):
+        body: dict[str, object] = {"messages": messages}
+        raw = dump_envelope("f", 2, "session", body, without_floats=plain)
+        assert json.loads(raw) == make_envelope("f", 2, "session", body)
+        lines = raw.decode().splitlines()
+        items = [json.loads(line.strip().removesuffix(",")) for line in lines[5:8]]
+        assert items == messages
 
 
 def test_numbers_json_does_not_allow_are_refused() -> None:
