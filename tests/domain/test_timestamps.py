@@ -32,6 +32,10 @@ def test_any_time_formats_as_datetime_does(ts: float) -> None:
         -0.0000001,
         -86_400.5,
         253_402_300_799.0,  # the last second of year 9999
+        86_399.9,  # the last second of a day (the date is cached by day)
+        86_400.0,
+        951_868_799.0,  # 2000-02-29T23:59:59Z
+        951_868_800.0,
     ],
 )
 def test_times_next_to_a_second_boundary(ts: float) -> None:
