@@ -135,9 +135,9 @@ def database_problem(exc: Exception) -> str:
 
 
 def print_json(value: Any) -> None:
-    from desktop_agent.domain.json_text import dumps_indented  # json.dump(indent=2), faster
+    from desktop_agent.domain.json_text import dumps_readable
 
-    sys.stdout.write(dumps_indented(value) + "\n")
+    sys.stdout.write(dumps_readable(value) + "\n")
     sys.stdout.flush()
 
 

@@ -3,6 +3,8 @@ fast surrogate check of decode_json_file refuses what the full walk refused."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import math
 
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from desktop_agent.domain.canonical import decode_json_file
 from desktop_agent.domain.errors import InvalidInputError
-from desktop_agent.domain.json_text import dumps_indented
+from desktop_agent.domain.json_text import dumps_indented, dumps_readable
 
 _scalars = (
     st.none()
@@ -35,6 +37,38 @@ _values = st.recursive(
 @given(_values)
 def test_the_same_text_as_the_standard_encoder(value: object) -> None:
     assert dumps_indented(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@given(_values)
+def test_the_readable_text_says_the_same_laid_out_the_same(value: object) -> None:
+    ours, standard = dumps_readable(value), json.dumps(value, indent=2, ensure_ascii=False)
+    assert json.loads(ours) == json.loads(standard)
+    assert _indents(ours) == _indents(standard)
+
+
+def _indents(text: str) -> list[int]:
+    return [len(line) - len(line.lstrip(" ")) for line in text.splitlines()]
+
+
+def test_the_readable_text_writes_what_json_has_no_word_for_as_null() -> None:
+    assert json.loads(dumps_readable({"a": [math.nan, math.inf, 0.00001]})) == {
+        "a": [None, None, 1e-05]
+    }
+
+
+def test_the_readable_text_refuses_what_json_refuses() -> None:
+    @dataclasses.dataclass
+    class Point:
+        """Not JSON."""
+
+        x: int
+
+    for value in (Point(1), datetime.datetime(2024, 1, 1), {1, 2}):
+        with pytest.raises(TypeError):
+            dumps_readable(value)
+    # What orjson refuses and json writes is written as json writes it.
+    for value in ({1.5: "key"}, [2**70], "lone \ud800"):
+        assert dumps_readable(value) == json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def test_a_session_like_document_and_unusual_text() -> None:
