@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from desktop_agent.store.db import database
 from desktop_agent.store.engine import sql
 from desktop_agent.store.errors import NotFoundError
-from desktop_agent.store.records import FeedbackRecord, MessageRecord
+from desktop_agent.store.records import FeedbackRecord, MessageRecord, bulk_constructor
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -45,6 +45,7 @@ _SIBLINGS_SQL = (
 )
 
 Row = tuple[Any, ...]
+_message = bulk_constructor(MessageRecord)
 VersionKey = tuple[str, int, int | None]
 
 
@@ -80,7 +81,7 @@ def conversation(session_id: str) -> list[MessageRecord]:
 
 def _record(row: Row, feedback: FeedbackRecord | None, index: int, count: int) -> MessageRecord:
     weights = row[9]
-    return MessageRecord(
+    return _message(
         row[0],
         row[1],
         row[2],
