@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from desktop_agent.domain.canonical import (
+    are_canonical_times,
     check_keys,
-    is_canonical_time,
     open_envelope,
     parse_timestamp,
     require_object,
@@ -276,7 +276,7 @@ def _parsed_messages(raw: object) -> tuple[TreeMessage, ...]:
 def _recognised_ids(raw: object) -> set[int] | None:
     """The ids of the messages when each is as the store writes it (a known
     role/status/kind, strings, a canonical time, feedback only on a reply, checked by the
-    same `_feedback`), recognised without building it; None at the first that is not."""
+    same `_feedback`), recognised without building it; None when one is not."""
     if type(raw) is not list:
         return None
     seen: set[int] = set()
@@ -303,7 +303,6 @@ def _recognised_ids(raw: object) -> set[int] | None:
             and ((parent := fields["parent"]) is None or (type(parent) is int and parent in seen))
             and type(shown := fields["shown"]) is bool
             and (not shown or (parent == shown_tip and not (parent is None and shown_started)))
-            and is_canonical_time(fields["created_at"])
         ):
             return None
         if feedback is not None:
@@ -311,7 +310,7 @@ def _recognised_ids(raw: object) -> set[int] | None:
         if shown:
             shown_tip, shown_started = ident, True
         seen.add(ident)
-    return seen
+    return seen if are_canonical_times([fields["created_at"] for fields in raw]) else None
 
 
 def _name(value: object, where: str) -> str:

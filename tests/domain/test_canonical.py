@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from desktop_agent.domain.canonical import (
+    are_canonical_times,
     canonical_json,
     checksum_matches,
     is_canonical_time,
@@ -57,3 +58,10 @@ def test_a_canonical_time_is_what_parsing_returns_unchanged(moment: datetime) ->
 )
 def test_anything_else_is_not_taken_as_canonical(text: object) -> None:
     assert not is_canonical_time(text)
+
+
+def test_one_time_that_is_not_canonical_among_many_is_found() -> None:
+    times: list[object] = [f"2024-01-{day:02d}T12:00:00Z" for day in range(1, 29)]
+    assert are_canonical_times(times)
+    for bad in ("2024-02-30T12:00:00Z", "2024-01-01T12:00:60Z", None, "2024-01-01T12:00:00Z "):
+        assert not are_canonical_times([*times, bad])
