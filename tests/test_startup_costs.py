@@ -20,6 +20,8 @@ def test_every_dataclass_has_a_docstring() -> None:
         f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}"
         for path in sorted(PACKAGE.rglob("*.py"))
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.ClassDef) and _is_dataclass(node) and ast.get_docstring(node) is None
+        if isinstance(node, ast.ClassDef)
+        and _is_dataclass(node)
+        and ast.get_docstring(node) is None
     ]
     assert len(missing) == 0, "dataclasses without a docstring:\n" + "\n".join(missing)
