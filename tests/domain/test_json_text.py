@@ -63,12 +63,13 @@ def test_the_readable_text_refuses_what_json_refuses() -> None:
 
         x: int
 
-    for value in (Point(1), datetime.datetime(2024, 1, 1), {1, 2}):
+    refused: tuple[object, ...] = (Point(1), datetime.datetime(2024, 1, 1), {1, 2})
+    for value in refused:
         with pytest.raises(TypeError):
             dumps_readable(value)
     # What orjson refuses and json writes is written as json writes it.
-    for value in ({1.5: "key"}, [2**70], "lone \ud800"):
-        assert dumps_readable(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    for written in ({1.5: "key"}, [2**70], "lone \ud800"):
+        assert dumps_readable(written) == json.dumps(written, indent=2, ensure_ascii=False)
 
 
 def test_a_session_like_document_and_unusual_text() -> None:
