@@ -34,6 +34,8 @@ from desktop_agent.domain.json_text import c_encoder
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    Buffer = bytes | memoryview
+
 _ITEM_INDENT = b"\n      "
 
 
@@ -55,7 +57,7 @@ def dump_envelope(
     writes its own way (0.00001 where json writes 1e-05), so nothing else goes there."""
     encode = _canonical_encoder()
     canonical: dict[str, bytes] = {}
-    shown: dict[str, bytes] = {}
+    shown: dict[str, tuple[Buffer, ...]] = {}  # the pieces of each value's text
     for key, value in body.items():
         if type(key) is not str:
             raise TypeError(f"keys must be str, not {type(key).__name__}")
@@ -64,30 +66,34 @@ def dump_envelope(
             pieces = _objects_on_lines(value, plain) or _items_on_lines(value, plain)
             canonical[key], shown[key] = pieces
         else:
-            canonical[key] = shown[key] = encode(value).encode("utf-8")
+            canonical[key] = encode(value).encode("utf-8")
+            shown[key] = (canonical[key],)
     digest = hashlib.sha256(b"{")
     for index, key in enumerate(sorted(body)):
         digest.update(b"%s%s:" % (b"," if index else b"", _key(key)))
         digest.update(canonical[key])
     digest.update(b"}")
-    parts = [
+    parts: list[Buffer] = [
         f'{{\n  "format": {encode_basestring(fmt)},\n  "format_version": {int(version)},\n'
         f"  {encode_basestring(body_key)}: {{\n".encode()
     ]
     for index, key in enumerate(body):
-        parts += (b",\n" if index else b"", b"    ", _key(key), b": ", shown[key])
+        parts += (b",\n" if index else b"", b"    ", _key(key), b": ", *shown[key])
     parts.append(f'\n  }},\n  "sha256": "{digest.hexdigest()}"\n}}\n'.encode())
+    # The one copy of the whole text: a 10,000-message body is ~5 MB, and each copy of
+    # that is fresh memory the process faults in page by page.
     return b"".join(parts)
 
 
 def _objects_on_lines(
     items: list[object], plain: Callable[[object], bytes] | None
-) -> tuple[bytes, bytes] | None:
-    """(canonical, shown) of a list of objects that share their first key (a session's
-    messages), encoded in one call: one orjson call per message costs eight times one
-    call for the list. The shown text breaks the line before each object, found as
-    `},{"KEY":` (None when there are not exactly len(items) - 1 of those, or the list is
-    another shape or the encoder refuses it: the caller then encodes item by item).
+) -> tuple[bytes, tuple[Buffer, ...]] | None:
+    """(canonical text, pieces of the shown text) of a list of objects that share their
+    first key (a session's messages), encoded in one call: one orjson call per message
+    costs eight times one call for the list. The shown text breaks the line before each
+    object, found as `},{"KEY":` (None when there are not exactly len(items) - 1 of
+    those, or the list is another shape or the encoder refuses it: the caller then
+    encodes item by item).
 
     The break only ever adds whitespace between two tokens, so the text means the same
     whatever the items hold: in `},{"KEY":` the quote follows `{`, so it is no escaped
@@ -107,19 +113,19 @@ def _objects_on_lines(
     boundary = b"}," + opening
     if not joined.startswith(b"[" + opening) or joined.count(boundary) != len(items) - 1:
         return None
-    lines = joined[1:-1].replace(boundary, b"}," + _ITEM_INDENT + opening)
-    return joined, b"".join((b"[", _ITEM_INDENT, lines, b"\n    ]"))
+    lines = joined.replace(boundary, b"}," + _ITEM_INDENT + opening)
+    return joined, (b"[", _ITEM_INDENT, memoryview(lines)[1:-1], b"\n    ]")
 
 
 def _items_on_lines(
     items: list[object], plain: Callable[[object], bytes] | None
-) -> tuple[bytes, bytes]:
+) -> tuple[bytes, tuple[Buffer, ...]]:
     encoded = plain or (lambda item: _canonical_encoder()(item).encode("utf-8"))
     pieces = [encoded(item) for item in items]
     # Each joined once (a 10,000-message body is ~5 MB: copies add up).
     return (
         b"".join((b"[", b",".join(pieces), b"]")),
-        b"".join((b"[", _ITEM_INDENT, (b"," + _ITEM_INDENT).join(pieces), b"\n    ]")),
+        (b"[", _ITEM_INDENT, (b"," + _ITEM_INDENT).join(pieces), b"\n    ]"),
     )
 
 
