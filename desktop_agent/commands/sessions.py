@@ -147,23 +147,14 @@ def _show(args: argparse.Namespace, app: AppContext) -> int:
     if args.json:
         print_json({**session_json(session), "messages": [message_json(m) for m in items]})
         return EXIT_OK
-    from desktop_agent.commands.output import neutralise
-
     # One write: a print per line (40,000 at 10,000 messages) cost more than the query.
-    # Each piece is made safe on its own, as it was when printed on its own.
+    # Stored text is made safe there, in one pass over the whole (cli.run's output).
     parts = [
-        neutralise(
-            f"{session.title}\n{session.id} · agent {session.agent_name}"
-            f" · user {session.user_handle}"
-        ),
-        "\n",
+        f"{session.title}\n{session.id} · agent {session.agent_name} · user {session.user_handle}\n"
     ]
     for m in items:
         status = "" if m.status == "complete" else f" [{m.status}]"
-        parts.append(neutralise(f"\n--- #{m.id} {m.role}{status} · {to_iso(m.created_at)}"))
-        parts.append("\n")
-        parts.append(neutralise(m.content))
-        parts.append("\n")
+        parts.append(f"\n--- #{m.id} {m.role}{status} · {to_iso(m.created_at)}\n{m.content}\n")
     sys.stdout.write("".join(parts))
     return EXIT_OK
 
