@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop_agent.domain.bulk import bulk_constructor
 from desktop_agent.domain.canonical import (
     are_canonical_times,
     check_keys,
@@ -251,23 +252,24 @@ def _parsed_messages(raw: object) -> tuple[TreeMessage, ...]:
     if _recognised_ids(raw) is None:
         return _messages(raw)
     assert isinstance(raw, list)
+    build = bulk_constructor(TreeMessage)  # the fields in TreeMessage's order
     return tuple(
-        TreeMessage(
-            id=fields["id"],
-            parent=fields["parent"],
-            shown=fields["shown"],
-            role=fields["role"],
-            content=fields["content"],
-            created_at=fields["created_at"],
-            status=fields["status"],
-            status_reason=fields["status_reason"],
-            model=fields["model"],
-            feedback=None
+        build(
+            fields["id"],
+            fields["parent"],
+            fields["shown"],
+            fields["role"],
+            fields["content"],
+            fields["created_at"],
+            fields["status"],
+            fields["status_reason"],
+            fields["model"],
+            None
             if (feedback := fields["feedback"]) is None
             else _feedback(feedback, f"messages[{index}].feedback"),
-            kind=fields["kind"],
-            reasoning=fields["reasoning"],
-            source_key=fields["source_key"],
+            fields["kind"],
+            fields["reasoning"],
+            fields["source_key"],
         )
         for index, fields in enumerate(raw)
     )

@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from desktop_agent.domain.bulk import bulk_constructor
 from desktop_agent.store.db import database
 from desktop_agent.store.engine import sql
 from desktop_agent.store.errors import NotFoundError
-from desktop_agent.store.records import FeedbackRecord, MessageRecord, bulk_constructor
+from desktop_agent.store.records import FeedbackRecord, MessageRecord
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -1,4 +1,4 @@
-"""The store's records: the bulk constructor builds the very record the dataclass does."""
+"""The bulk constructor builds the very record the dataclass does (a store record here)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from desktop_agent.store.records import FeedbackRecord, MessageRecord, bulk_constructor
+from desktop_agent.domain.bulk import bulk_constructor
+from desktop_agent.store.records import FeedbackRecord, MessageRecord
 
 VALUES = (7, "s", 3, 6, "assistant", "hi", "complete", "", "m", {"verbosity": 0.5}, 1.0, 2.0)
 DETAILS = (True, FeedbackRecord(1, ("too_long",), 3.0), 1, 2)
