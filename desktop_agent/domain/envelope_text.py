@@ -29,6 +29,7 @@ import hashlib
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING
 
+from desktop_agent.domain.canonical import orjson_canonical
 from desktop_agent.domain.json_text import c_encoder
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def dump_envelope(
         if type(key) is not str:
             raise TypeError(f"keys must be str, not {type(key).__name__}")
         if type(value) is list and value:
-            plain = _plain_encoder() if key in without_floats else None
+            plain = key in without_floats
             pieces = _objects_on_lines(value, plain) or _items_on_lines(value, plain)
             canonical[key], shown[key] = pieces
         else:
@@ -85,9 +86,7 @@ def dump_envelope(
     return b"".join(parts)
 
 
-def _objects_on_lines(
-    items: list[object], plain: Callable[[object], bytes] | None
-) -> tuple[bytes, tuple[Buffer, ...]] | None:
+def _objects_on_lines(items: list[object], plain: bool) -> tuple[bytes, tuple[Buffer, ...]] | None:
     """(canonical text, pieces of the shown text) of a list of objects that share their
     first key (a session's messages), encoded in one call: one orjson call per message
     costs eight times one call for the list. The shown text breaks the line before each
@@ -106,8 +105,8 @@ def _objects_on_lines(
     if not key[:1].isalnum():
         return None
     try:
-        joined = plain(items) if plain is not None else _canonical_encoder()(items).encode()
-    except (TypeError, ValueError):  # the item-by-item route raises it or falls back
+        joined = _canonical_bytes(items, plain)
+    except (TypeError, ValueError):  # the item-by-item route raises it
         return None
     opening = b"{" + _key(key) + b":"
     boundary = b"}," + opening
@@ -117,11 +116,8 @@ def _objects_on_lines(
     return joined, (b"[", _ITEM_INDENT, memoryview(lines)[1:-1], b"\n    ]")
 
 
-def _items_on_lines(
-    items: list[object], plain: Callable[[object], bytes] | None
-) -> tuple[bytes, tuple[Buffer, ...]]:
-    encoded = plain or (lambda item: _canonical_encoder()(item).encode("utf-8"))
-    pieces = [encoded(item) for item in items]
+def _items_on_lines(items: list[object], plain: bool) -> tuple[bytes, tuple[Buffer, ...]]:
+    pieces = [_canonical_bytes(item, plain) for item in items]
     # Each joined once (a 10,000-message body is ~5 MB: copies add up).
     return (
         b"".join((b"[", b",".join(pieces), b"]")),
@@ -129,28 +125,16 @@ def _items_on_lines(
     )
 
 
+def _canonical_bytes(value: object, plain: bool) -> bytes:
+    """`value`'s canonical text: through orjson when the caller has checked it holds no
+    float (`plain`); what orjson refuses takes the standard route, which writes it or
+    fails as canonical_json would."""
+    text = orjson_canonical(value) if plain else None
+    return text if text is not None else _canonical_encoder()(value).encode("utf-8")
+
+
 def _key(key: str) -> bytes:
     return encode_basestring(key).encode("utf-8")
-
-
-def _plain_encoder() -> Callable[[object], bytes] | None:
-    """orjson's canonical encoding of a float-free value (None without orjson). A value
-    it cannot take (an int past 64 bits, text with a lone surrogate) takes the standard
-    route, which writes it or fails as canonical_json would."""
-    try:
-        import orjson
-    except ImportError:  # a build without it: the standard encoder does the work
-        return None
-    dumps, sort_keys = orjson.dumps, orjson.OPT_SORT_KEYS
-    standard = _canonical_encoder()
-
-    def encode(value: object) -> bytes:
-        try:
-            return dumps(value, option=sort_keys)
-        except TypeError:  # orjson.JSONEncodeError is one
-            return standard(value).encode("utf-8")
-
-    return encode
 
 
 @functools.cache

@@ -8,6 +8,7 @@ fast path does not know (non-string keys, custom types) takes the standard route
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from json.encoder import encode_basestring  # the C escaper when _json is available
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from types import ModuleType
 
 _KEYS: dict[str, str] = {}  # key → its escaped form and ": " (keys seen so far)
 
@@ -41,9 +43,8 @@ def dumps_readable(value: object) -> str:
     (0.00001 where json writes 1e-05), and NaN or infinity, which JSON has no word for,
     as null. What orjson cannot take (an int past 64 bits, a lone surrogate, a key that
     is not a string) goes through dumps_indented, which writes it or fails as json does."""
-    try:
-        import orjson
-    except ImportError:  # a build without it
+    orjson = orjson_module()
+    if orjson is None:
         return dumps_indented(value)
     try:
         # Dataclasses and datetimes are refused, as json refuses them, not written.
@@ -51,6 +52,17 @@ def dumps_readable(value: object) -> str:
         return orjson.dumps(value, option=options | orjson.OPT_PASSTHROUGH_DATETIME).decode()
     except TypeError:  # orjson.JSONEncodeError is one
         return dumps_indented(value)
+
+
+@functools.cache
+def orjson_module() -> ModuleType | None:
+    """orjson, which every build ships; None in one without it, where each caller takes
+    the standard library's route instead (looked up once, not at every call)."""
+    try:
+        import orjson
+    except ImportError:
+        return None
+    return orjson
 
 
 def _emit(value: object, newline: str, parts: list[str], allow_nan: bool) -> None:
